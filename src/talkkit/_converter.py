@@ -1,0 +1,166 @@
+"""
+cattrs converters for the platforms' wire formats, shaped like a cattrs ``preconf`` module.
+
+- attribute names are snake_case; the wire name is derived per platform and direction
+  (``checked_at`` <-> ``checkedAt``; a trailing underscore is dropped: ``from_`` <-> ``from``);
+- reads are lenient: unknown keys are kept in the model's ``extra`` field, unknown enum values
+  pass through as plain strings, timestamps become aware datetimes (UTC when unzoned);
+- a structuring failure becomes one `DecodeError` that names the path (``$.providers.gpt``).
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Literal, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from talkkit.errors import DecodeError
+
+__all__ = [
+    "WireCase",
+    "camelize_keys",
+    "configure_converter",
+    "make_converter",
+    "structure",
+    "to_camel",
+]
+
+T = TypeVar("T")
+WireCase = Literal["camel", "snake"]
+
+
+def to_camel(name: str) -> str:
+    """``first_name`` -> ``firstName``; ``address_line1`` -> ``addressLine1``; ``from_`` -> ``from``."""
+    head, *rest = name.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _wire_name(name: str, case: WireCase) -> str:
+    return to_camel(name) if case == "camel" else name.rstrip("_")
+
+
+def camelize_keys(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A request body from snake_case keyword arguments (top level only)."""
+    return {to_camel(k): v for k, v in values.items()}
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip())
+    else:
+        raise TypeError(f"expected an ISO 8601 timestamp, got {type(value).__name__}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _structure_date(value: Any, _: type) -> date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a YYYY-MM-DD date, got {type(value).__name__}")
+    return date.fromisoformat(value.strip()[:10])
+
+
+def _lenient_enum_union(tp: Any) -> bool:
+    """``SomeEnum | str`` (optionally ``| None``): known values -> enum, others kept as str."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return False
+    args = typing.get_args(tp)
+    return str in args and any(isinstance(a, type) and issubclass(a, enum.Enum) for a in args)
+
+
+def _make_lenient_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    args = typing.get_args(tp)
+    enum_cls = next(a for a in args if isinstance(a, type) and issubclass(a, enum.Enum))
+    nullable = type(None) in args
+
+    def hook(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {type(value).__name__}")
+        try:
+            return enum_cls(value)
+        except ValueError:
+            return value
+
+    return hook
+
+
+def configure_converter(converter: cattrs.Converter, *, response_case: WireCase) -> None:
+    """Register talkkit's hooks: simple types first, then the attrs class factory."""
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_structure_hook_factory(_lenient_enum_union, _make_lenient_enum_hook)
+    converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
+    converter.register_unstructure_hook(date, lambda d: d.isoformat())
+
+    def attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        fields = attrs.fields(cls)
+        names = {a.name for a in fields}
+        overrides = {
+            a.name: override(omit=True)
+            if a.name == "extra"
+            else override(rename=_wire_name(a.name, response_case))
+            for a in fields
+        }
+        base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+        if "extra" not in names:
+            return base
+        known = frozenset(_wire_name(a.name, response_case) for a in fields if a.name != "extra")
+
+        def hook(data: Any, tp: Any) -> Any:
+            if not isinstance(data, Mapping):
+                raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+            obj = base(data, tp)
+            extra = {k: v for k, v in data.items() if k not in known}
+            if extra:
+                object.__setattr__(obj, "extra", extra)
+            return obj
+
+        return hook
+
+    converter.register_structure_hook_factory(attrs.has, attrs_factory)
+
+
+def make_converter(*, response_case: WireCase) -> cattrs.Converter:
+    """A new converter for one platform (never cattrs' global one)."""
+    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+    configure_converter(converter, response_case=response_case)
+    return converter
+
+
+def structure(converter: cattrs.Converter, data: Any, cls: type[T]) -> T:
+    """
+    Structure ``data`` into ``cls``; the one place cattrs errors are translated.
+
+    Raises:
+        DecodeError: The data does not fit, with the path of the first problem.
+    """
+    try:
+        return converter.structure(data, cls)
+    except (
+        cattrs.BaseValidationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            problems = cattrs.transform_error(exc, path="$")
+        else:
+            problems = [f"{exc} @ $"]
+        first = problems[0] if problems else "invalid data @ $"
+        path = first.rsplit(" @ ", 1)[-1] if " @ " in first else "$"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        name = getattr(cls, "__name__", str(cls))
+        raise DecodeError(f"response does not fit {name}: {first}{more}", path=path) from exc

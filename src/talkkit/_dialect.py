@@ -1,0 +1,85 @@
+"""
+A platform dialect: everything the core needs to know about one API, as data.
+
+The core and the middleware know nothing platform-specific; each client class names its dialect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+
+from talkkit._config import RateLimit
+from talkkit.errors import APIError
+
+__all__ = ["Dialect", "fallback_message", "parse_json_body", "str_field"]
+
+
+@attrs.frozen(kw_only=True)
+class Dialect:
+    """
+    How one platform speaks.
+
+    Attributes:
+        name: Lower-case platform name (``"talkory"``), used in errors and limiter keys.
+        display_name: For messages (``"Talkory"``).
+        token_env: Env var holding the token.
+        base_url_env: Env var overriding the base URL.
+        default_base_url: ``None`` when every account has its own domain.
+        token_prefixes: Documented token prefixes (empty: no check).
+        decode_error: ``(status, headers, body) -> APIError``.
+        default_rate_limit: The documented per-key limit, if any.
+        rate_limit_period: The window a bare ``X-RateLimit-Limit`` number refers to.
+    """
+
+    name: str
+    display_name: str
+    token_env: str
+    base_url_env: str
+    default_base_url: str | None
+    token_prefixes: tuple[str, ...]
+    decode_error: Callable[[int, Mapping[str, str], bytes], APIError]
+    default_rate_limit: RateLimit | None
+    rate_limit_period: float = 60.0
+
+
+def parse_json_body(content: bytes) -> Any:
+    """The body as JSON, its text when not JSON, ``None`` when empty. Never raises."""
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return content.decode("utf-8", "replace")
+
+
+def str_field(mapping: Mapping[str, Any], key: str) -> str | None:
+    """``mapping[key]`` if it is a non-empty string (numbers are stringified)."""
+    value = mapping.get(key)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def fallback_message(status: int, body: Any) -> str:
+    """A readable message for a body that named none."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    base = f"HTTP {status} {phrase}"
+    if isinstance(body, str):
+        text = body.strip()
+        if text.startswith("<"):
+            return (
+                f"{base} (an HTML page, {len(text)} characters: probably from a proxy or gateway)"
+            )
+        snippet = " ".join(text.split())[:200]
+        return f"{base}: {snippet}" if snippet else base
+    return base

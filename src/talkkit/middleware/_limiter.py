@@ -1,0 +1,106 @@
+"""
+Limiter stores: where the pacing state of an API key lives.
+
+The state of a key is a GCRA "theoretical arrival time" plus a cooldown deadline. Reserving is
+one atomic step (trivially, in one event loop; a Lua script in Redis), so concurrent workers
+each get their own slot instead of waking together and racing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import attrs
+
+__all__ = ["LimiterStore", "MemoryLimiterStore"]
+
+
+class LimiterStore(Protocol):
+    """
+    Pacing state shared by everything that uses one API key.
+
+    Implement this to share a key's limit beyond one process (the Redis store does).
+    """
+
+    async def reserve(self, key: str, interval: float | None, burst: int) -> float:
+        """
+        Reserve the next slot for ``key``; return seconds to wait before sending (0: now).
+
+        ``interval`` is seconds per request (``None``: no pacing, only cooldowns apply);
+        ``burst`` how many may go back to back.
+        """
+        ...
+
+    async def cooldown(self, key: str, seconds: float, interval: float | None, burst: int) -> None:
+        """Pause ``key`` for ``seconds`` (a 429 or ``Remaining: 0``); drop later reservations."""
+        ...
+
+    async def cooldown_remaining(self, key: str) -> float:
+        """Seconds left in ``key``'s cooldown (0 when none)."""
+        ...
+
+    async def sync_remaining(
+        self, key: str, remaining: int, interval: float | None, burst: int
+    ) -> None:
+        """The server says ``remaining`` requests are left: never assume more than that."""
+        ...
+
+
+@attrs.define
+class _KeyState:
+    tat: float = 0.0  # when the bucket will be full again (GCRA theoretical arrival time)
+    cooldown_until: float = 0.0
+
+
+class MemoryLimiterStore:
+    """The default store: state in this process, shared by every task using the client."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._keys: dict[str, _KeyState] = {}
+
+    def _state(self, key: str) -> _KeyState:
+        state = self._keys.get(key)
+        if state is None:
+            state = self._keys[key] = _KeyState()
+        return state
+
+    async def reserve(self, key: str, interval: float | None, burst: int) -> float:
+        return self.reserve_now(key, interval, burst)
+
+    def reserve_now(self, key: str, interval: float | None, burst: int) -> float:
+        """Synchronous `reserve` (the in-memory store needs no I/O)."""
+        now = self._clock()
+        state = self._state(key)
+        start = max(now, state.cooldown_until)
+        if interval is None:
+            return start - now
+        tat = max(state.tat, start) + interval
+        state.tat = tat
+        allowed_at = max(tat - burst * interval, start)
+        return max(allowed_at - now, 0.0)
+
+    async def cooldown(self, key: str, seconds: float, interval: float | None, burst: int) -> None:
+        now = self._clock()
+        state = self._state(key)
+        until = now + seconds
+        if until > state.cooldown_until:
+            state.cooldown_until = until
+        if interval is not None:
+            # After the pause the bucket starts empty: one request, then the steady rate.
+            state.tat = state.cooldown_until + (burst - 1) * interval
+
+    async def cooldown_remaining(self, key: str) -> float:
+        return max(self._state(key).cooldown_until - self._clock(), 0.0)
+
+    async def sync_remaining(
+        self, key: str, remaining: int, interval: float | None, burst: int
+    ) -> None:
+        if interval is None:
+            return
+        state = self._state(key)
+        floor = self._clock() + (burst - max(remaining, 0)) * interval
+        if floor > state.tat:
+            state.tat = floor

@@ -1,0 +1,104 @@
+"""
+Layer 3 (per attempt): proactive pacing per API key, learned from the server, with a shared
+429 cooldown.
+
+Where the rate comes from, in order: what the user configured (``rate_limit=``); what the server
+says (``X-RateLimit-Limit`` replaces the platform default as soon as a response carries it);
+the platform's documented default. ``X-RateLimit-Remaining`` lowers the allowance (never raises
+it), ``Remaining: 0`` pauses until the window can have refilled, and any 429 pauses every task
+using the key for its ``Retry-After``. Tasks that had reserved a slot re-check the cooldown
+after waking, so nobody sends during it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import anyio
+import httpx
+
+from talkkit._config import RateLimit
+from talkkit._headers import parse_rate_limit
+from talkkit.errors import APIError
+from talkkit.middleware._limiter import LimiterStore, MemoryLimiterStore
+from talkkit.typing import Handler
+
+__all__ = ["RateLimitMiddleware", "key_for_token"]
+
+_DEFAULT_429_PAUSE = 1.0  # a 429 without Retry-After pauses the key this long
+
+
+def key_for_token(platform: str, base_url: str, token: str) -> str:
+    """The limiter key of an API key: a hash, so the token itself is never stored."""
+    digest = hashlib.sha256(f"{platform}\0{base_url}\0{token}".encode()).hexdigest()
+    return f"talkkit:{platform}:{digest[:24]}"
+
+
+class RateLimitMiddleware:
+    """Pace attempts for one key; learn from ``X-RateLimit-*``; share 429 cooldowns."""
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        store: LimiterStore | None = None,
+        configured: RateLimit | None = None,
+        default: RateLimit | None = None,
+        period: float = 60.0,
+    ) -> None:
+        self.key = key
+        self.store: LimiterStore = store if store is not None else MemoryLimiterStore()
+        self.configured = configured
+        self.period = period
+        self.rate: RateLimit | None = configured or default
+        self._sync = self.store.reserve_now if isinstance(self.store, MemoryLimiterStore) else None
+
+    def __repr__(self) -> str:
+        return f"RateLimitMiddleware(rate={self.rate!r}, store={type(self.store).__name__})"
+
+    async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        await self.acquire()
+        try:
+            response = await call_next(request)
+        except APIError as exc:
+            await self.observe(exc.headers, exc.status, exc.retry_after)
+            raise
+        await self.observe(response.headers, response.status_code, None)
+        return response
+
+    async def acquire(self) -> None:
+        """Wait for this key's next slot (and out any cooldown)."""
+        rate = self.rate
+        interval, burst = (rate.interval, rate.burst) if rate is not None else (None, 1)
+        while True:
+            if self._sync is not None:
+                delay = self._sync(self.key, interval, burst)
+            else:
+                delay = await self.store.reserve(self.key, interval, burst)
+            if delay <= 0:
+                return
+            await anyio.sleep(delay)
+            # A 429 seen while we slept pauses everyone, including slots reserved before it.
+            if await self.store.cooldown_remaining(self.key) <= 0:
+                return
+
+    async def observe(
+        self, headers: httpx.Headers | object, status: int, retry_after: float | None
+    ) -> None:
+        """Learn from a response (or an error response) of this key."""
+        limit, remaining, reset = parse_rate_limit(headers)  # type: ignore[arg-type]
+        if limit is not None and limit > 0 and self.configured is None:
+            rate = self.rate
+            if rate is None or rate.limit != limit:
+                self.rate = RateLimit(limit, self.period, burst=max(int(limit), 1))
+        rate = self.rate
+        interval, burst = (rate.interval, rate.burst) if rate is not None else (None, 1)
+        if status == 429:
+            pause = retry_after if retry_after is not None else (reset or _DEFAULT_429_PAUSE)
+            await self.store.cooldown(self.key, pause, interval, burst)
+        elif remaining is not None:
+            if remaining <= 0:
+                pause = reset if reset is not None else (interval or _DEFAULT_429_PAUSE)
+                await self.store.cooldown(self.key, pause, interval, burst)
+            else:
+                await self.store.sync_remaining(self.key, remaining, interval, burst)

@@ -1,0 +1,45 @@
+"""Talkory: the client and its records."""
+
+from __future__ import annotations
+
+from talkkit.talkory._client import AsyncTalkory
+from talkkit.talkory.types import (
+    Consensus,
+    HealthStatus,
+    LLMHealth,
+    Model,
+    ModelResult,
+    ProviderHealth,
+    ProviderStatus,
+    Query,
+    QueryStarted,
+    QueryStatus,
+    QuerySummary,
+    QueryUsage,
+    RequestUsage,
+    RouteUsage,
+    Usage,
+    UsagePeriod,
+    Wallet,
+)
+
+__all__ = [
+    "AsyncTalkory",
+    "Consensus",
+    "HealthStatus",
+    "LLMHealth",
+    "Model",
+    "ModelResult",
+    "ProviderHealth",
+    "ProviderStatus",
+    "Query",
+    "QueryStarted",
+    "QueryStatus",
+    "QuerySummary",
+    "QueryUsage",
+    "RequestUsage",
+    "RouteUsage",
+    "Usage",
+    "UsagePeriod",
+    "Wallet",
+]

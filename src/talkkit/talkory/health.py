@@ -1,0 +1,24 @@
+"""Talkory ``/v1/health``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from talkkit._resource import Resource
+from talkkit.talkory.types import LLMHealth
+
+if TYPE_CHECKING:
+    from talkkit.talkory._client import AsyncTalkory
+
+__all__ = ["Health"]
+
+
+class Health(Resource):
+    """Provider health (free; needs the ``health:read`` scope every key has)."""
+
+    _client: AsyncTalkory
+
+    async def llm(self) -> LLMHealth:
+        """``GET /v1/health/llm``: overall status, when it was checked, each provider's status."""
+        data = await self._client.request_json("GET", "/v1/health/llm")
+        return self._client.structure(data, LLMHealth)

@@ -1,0 +1,24 @@
+"""Talkory ``/v1/wallet``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from talkkit._resource import Resource
+from talkkit.talkory.types import Wallet as WalletRecord
+
+if TYPE_CHECKING:
+    from talkkit.talkory._client import AsyncTalkory
+
+__all__ = ["WalletResource"]
+
+
+class WalletResource(Resource):
+    """The prepaid wallet (free to read)."""
+
+    _client: AsyncTalkory
+
+    async def get(self) -> WalletRecord:
+        """``GET /v1/wallet``: balance, currency and plan."""
+        data = await self._client.request_json("GET", "/v1/wallet")
+        return self._client.structure(data, WalletRecord)

@@ -1,0 +1,59 @@
+"""Shared fixtures: every async test runs on both anyio backends (asyncio and trio)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from talkkit import AsyncTalkory, RetryPolicy
+
+TALKORY_TEST_KEY = "tk_live_" + "k" * 32
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Run each `pytest.mark.anyio` test once per backend."""
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _no_talkkit_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's real credentials or log settings."""
+    for name in (
+        "TALKORY_API_KEY", "TALKORY_BASE_URL", "TALKOVER_TOKEN", "TALKOVER_BASE_URL",
+        "TALKTURO_TOKEN", "TALKTURO_BASE_URL", "TALKKIT_LOG", "TALKKIT_REDIS_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def router() -> respx.MockRouter:
+    """A respx router; hand ``httpx.MockTransport(router.async_handler)`` to a client."""
+    return respx.MockRouter(assert_all_called=False, base_url="https://api.talkory.ai")
+
+
+FAST_RETRY = RetryPolicy(backoff_base=0.0, backoff_max=0.0)
+
+
+@pytest.fixture
+async def make_talkory(
+    router: respx.MockRouter,
+) -> AsyncIterator[Callable[..., AsyncTalkory]]:
+    """Build Talkory clients over the respx router (zero backoff, no pacing unless given)."""
+    clients: list[AsyncTalkory] = []
+
+    def make(**options: Any) -> AsyncTalkory:
+        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("rate_limit", None)
+        options.setdefault("transport", httpx.MockTransport(router.async_handler))
+        client = AsyncTalkory(TALKORY_TEST_KEY, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,7 +15,10 @@ from talkkit import AsyncTalkory, RetryPolicy
 TALKORY_TEST_KEY = "tk_live_" + "k" * 32
 
 
-@pytest.fixture(params=["asyncio", "trio"])
+BACKENDS = [b for b in os.environ.get("TALKKIT_TEST_BACKENDS", "asyncio,trio").split(",") if b]
+
+
+@pytest.fixture(params=BACKENDS)
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Run each `pytest.mark.anyio` test once per backend."""
     return str(request.param)
@@ -24,8 +28,14 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 def _no_talkkit_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's real credentials or log settings."""
     for name in (
-        "TALKORY_API_KEY", "TALKORY_BASE_URL", "TALKOVER_TOKEN", "TALKOVER_BASE_URL",
-        "TALKTURO_TOKEN", "TALKTURO_BASE_URL", "TALKKIT_LOG", "TALKKIT_REDIS_URL",
+        "TALKORY_API_KEY",
+        "TALKORY_BASE_URL",
+        "TALKOVER_TOKEN",
+        "TALKOVER_BASE_URL",
+        "TALKTURO_TOKEN",
+        "TALKTURO_BASE_URL",
+        "TALKKIT_LOG",
+        "TALKKIT_REDIS_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -77,7 +77,12 @@ def test_base_url_trailing_slash_and_query_are_dropped() -> None:
 
 @pytest.mark.parametrize(
     ("text", "limit", "period"),
-    [("30/min", 30, 60.0), ("5/s", 5, 1.0), ("1000/hour", 1000, 3600.0), ("100 per minute", 100, 60.0)],
+    [
+        ("30/min", 30, 60.0),
+        ("5/s", 5, 1.0),
+        ("1000/hour", 1000, 3600.0),
+        ("100 per minute", 100, 60.0),
+    ],
 )
 def test_rate_limit_parse(text: str, limit: float, period: float) -> None:
     """N/s, N/min and N/h forms parse."""

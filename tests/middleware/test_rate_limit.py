@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 import respx
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.anyio
 MakeClient = Callable[..., AsyncTalkory]
 
 
-async def test_one_429_pauses_every_task(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_one_429_pauses_every_task(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """50 concurrent tasks, one 429 with Retry-After 1: nobody sends again within that second."""
     sent: list[float] = []
     throttled_at: list[float] = []
@@ -36,7 +39,7 @@ async def test_one_429_pauses_every_task(router: respx.MockRouter, make_talkory:
     async def worker() -> None:
         for _ in range(3):
             await client.wallet.get()
-            await anyio.sleep(0)
+            await anyio.lowlevel.checkpoint()
 
     async with anyio.create_task_group() as tg:
         for _ in range(50):
@@ -50,7 +53,9 @@ async def test_one_429_pauses_every_task(router: respx.MockRouter, make_talkory:
     assert len(sent) == 151  # 150 successes plus the one throttled attempt, retried
 
 
-async def test_server_limit_replaces_the_default(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_server_limit_replaces_the_default(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """X-RateLimit-Limit: 1000000 means no pacing at Talkory's documented 30/min."""
     router.get("/v1/wallet").mock(
         return_value=httpx.Response(
@@ -82,7 +87,9 @@ async def test_documented_default_paces_without_headers(
     assert store.reserve_now(key, 2.0, 30) == pytest.approx(2.0)
 
 
-async def test_configured_rate_wins_over_headers(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_configured_rate_wins_over_headers(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """A user-configured rate is kept even when the server advertises another."""
     router.get("/v1/wallet").mock(
         return_value=httpx.Response(200, json={"balance": 1}, headers={"X-RateLimit-Limit": "5"})
@@ -92,7 +99,9 @@ async def test_configured_rate_wins_over_headers(router: respx.MockRouter, make_
     assert client._rate_limiter.rate == RateLimit(600, 60.0)
 
 
-async def test_configured_rate_spaces_requests(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_configured_rate_spaces_requests(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """At 20/s with burst 1, 6 requests take at least 5 intervals (0.25 s)."""
     router.get("/v1/wallet").mock(return_value=httpx.Response(200, json={"balance": 1}))
     client = make_talkory(rate_limit=RateLimit(20, 1.0))
@@ -103,14 +112,20 @@ async def test_configured_rate_spaces_requests(router: respx.MockRouter, make_ta
     assert time.monotonic() - started >= 0.24
 
 
-async def test_remaining_zero_pauses_until_reset(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_remaining_zero_pauses_until_reset(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """Remaining: 0 with Reset: 0.3 holds the next request back ~0.3 s."""
     router.get("/v1/wallet").mock(
         side_effect=[
             httpx.Response(
                 200,
                 json={"balance": 1},
-                headers={"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0.3"},
+                headers={
+                    "X-RateLimit-Limit": "1000",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": "0.3",
+                },
             ),
             httpx.Response(200, json={"balance": 1}),
         ]
@@ -122,7 +137,9 @@ async def test_remaining_zero_pauses_until_reset(router: respx.MockRouter, make_
     assert time.monotonic() - started >= 0.25
 
 
-async def test_shared_store_spans_clients(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_shared_store_spans_clients(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """Two clients with one key and one store share a cooldown."""
     router.get("/v1/wallet").mock(
         side_effect=[
@@ -131,7 +148,9 @@ async def test_shared_store_spans_clients(router: respx.MockRouter, make_talkory
         ]
     )
     store = MemoryLimiterStore()
-    first = make_talkory(rate_limit=UNSET_RATE, limiter_store=store, retry=RetryPolicy(max_retries=0))
+    first = make_talkory(
+        rate_limit=UNSET_RATE, limiter_store=store, retry=RetryPolicy(max_retries=0)
+    )
     second = make_talkory(rate_limit=UNSET_RATE, limiter_store=store)
     with pytest.raises(Exception, match="429"):
         await first.wallet.get()

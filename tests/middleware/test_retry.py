@@ -43,7 +43,8 @@ async def test_safe_get_retried_on_transient_status(
 
 
 @pytest.mark.parametrize(
-    "exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("eof")]
+    "exc",
+    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("eof")],
 )
 async def test_safe_get_retried_on_transport_errors(
     router: respx.MockRouter, make_talkory: MakeClient, exc: Exception
@@ -56,7 +57,9 @@ async def test_safe_get_retried_on_transport_errors(
     assert route.call_count == 2
 
 
-async def test_max_retries_bounds_attempts(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_max_retries_bounds_attempts(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """max_retries=2 means three attempts, then the last error is raised."""
     route = router.get("/v1/wallet").mock(return_value=httpx.Response(500))
     with pytest.raises(ServerError):
@@ -114,7 +117,9 @@ async def test_unsafe_post_retried_when_provably_not_processed(
             httpx.Response(202, json={"id": "q_1", "status": "running"}),
         ]
     )
-    started = await make_talkory(retry=RetryPolicy(max_retries=3, backoff_base=0)).queries.create("hi")
+    started = await make_talkory(retry=RetryPolicy(max_retries=3, backoff_base=0)).queries.create(
+        "hi"
+    )
     assert started.id == "q_1"
     assert route.call_count == 4
     keys = {call.request.headers["idempotency-key"] for call in route.calls}
@@ -144,10 +149,14 @@ async def test_unsafe_retries_exhausted_on_429_raise_rate_limit(
         await make_talkory().queries.create("hi")
 
 
-async def test_conflict_is_never_retried(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_conflict_is_never_retried(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """409 means already exists / busy: raised at once, even for idempotent calls."""
     body = {"error": {"code": "query_in_progress", "message": "busy", "status": 409}}
-    route = router.post("/v1/queries/q_1/consensus").mock(return_value=httpx.Response(409, json=body))
+    route = router.post("/v1/queries/q_1/consensus").mock(
+        return_value=httpx.Response(409, json=body)
+    )
     with pytest.raises(ConflictError):
         await make_talkory().queries.consensus("q_1")
     assert route.call_count == 1
@@ -158,14 +167,19 @@ async def test_idempotent_post_retried_after_drop(
 ) -> None:
     """Consensus is documented idempotent, so a dropped attempt is retried."""
     route = router.post("/v1/queries/q_1/consensus").mock(
-        side_effect=[httpx.ReadError("reset"), httpx.Response(200, json={"id": "q_1", "cached": True})]
+        side_effect=[
+            httpx.ReadError("reset"),
+            httpx.Response(200, json={"id": "q_1", "cached": True}),
+        ]
     )
     result = await make_talkory().queries.consensus("q_1")
     assert result.cached is True
     assert route.call_count == 2
 
 
-async def test_retry_after_seconds_is_honoured(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_retry_after_seconds_is_honoured(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """Retry-After in seconds is slept before the next attempt."""
     router.get("/v1/wallet").mock(
         side_effect=[
@@ -179,7 +193,9 @@ async def test_retry_after_seconds_is_honoured(router: respx.MockRouter, make_ta
     assert time.monotonic() - started >= 0.29
 
 
-async def test_retry_after_ms_is_honoured(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_retry_after_ms_is_honoured(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """retry-after-ms wins over Retry-After and is slept."""
     router.get("/v1/wallet").mock(
         side_effect=[
@@ -195,7 +211,9 @@ async def test_retry_after_ms_is_honoured(router: respx.MockRouter, make_talkory
     assert [e.delay for e in events] == [0.3]
 
 
-async def test_retry_after_http_date_is_honoured(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_retry_after_http_date_is_honoured(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """An HTTP-date Retry-After is turned into a wait until that moment."""
     router.get("/v1/wallet").mock(
         side_effect=[
@@ -224,7 +242,9 @@ async def test_long_retry_after_is_raised_not_slept(
     assert time.monotonic() - started < 5
 
 
-async def test_inline_cap_is_configurable(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_inline_cap_is_configurable(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """With retry_after_cap=0.1 even a 1 s Retry-After is handed back to the caller."""
     route = router.get("/v1/wallet").mock(
         return_value=httpx.Response(429, json=RATE_LIMITED, headers={"Retry-After": "1"})
@@ -258,7 +278,9 @@ async def test_deadline_counts_from_the_first_attempt(
     assert 2 <= route.call_count <= 3
 
 
-async def test_backoff_is_full_jitter_and_capped(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_backoff_is_full_jitter_and_capped(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """Without Retry-After, attempt n waits within [0, base*2^(n-1)], capped at backoff_max."""
     router.get("/v1/wallet").mock(return_value=httpx.Response(502))
     events: list[RetryEvent] = []
@@ -271,7 +293,9 @@ async def test_backoff_is_full_jitter_and_capped(router: respx.MockRouter, make_
     assert all(e.status == 502 for e in events)
 
 
-async def test_on_retry_hook_sees_transport_cause(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_on_retry_hook_sees_transport_cause(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """The hook gets attempt, cause, status (None for transport errors) and delay."""
     router.get("/v1/wallet").mock(
         side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"balance": 0})]
@@ -285,7 +309,9 @@ async def test_on_retry_hook_sees_transport_cause(router: respx.MockRouter, make
     assert events[0].cause.request_sent is False
 
 
-async def test_max_retries_zero_disables(router: respx.MockRouter, make_talkory: MakeClient) -> None:
+async def test_max_retries_zero_disables(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
     """max_retries=0: one attempt only."""
     route = router.get("/v1/wallet").mock(return_value=httpx.Response(503))
     with pytest.raises(ServiceUnavailableError):

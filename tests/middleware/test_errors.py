@@ -1,0 +1,276 @@
+"""The error-decoding layer and the three platform dialects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+import respx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from talkkit import (
+    APIError,
+    AsyncTalkory,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+)
+from talkkit.middleware.errors import decode_error_safely
+from talkkit.talkory._dialect import decode_talkory_error
+from talkkit.talkover._dialect import decode_talkover_error
+from talkkit.talkturo._dialect import decode_talkturo_error
+
+DECODERS = [decode_talkory_error, decode_talkover_error, decode_talkturo_error]
+
+
+def _decode(
+    decoder: Callable[..., APIError],
+    status: int,
+    body: object,
+    headers: dict[str, str] | None = None,
+) -> APIError:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return decode_error_safely(decoder, status, httpx.Headers(headers or {}), content)
+
+
+def test_talkory_envelope() -> None:
+    """Talkory's {error: {code, message, status, requestId}} maps code, message and id."""
+    body = {
+        "error": {
+            "code": "insufficient_balance",
+            "message": "Wallet empty.",
+            "status": 402,
+            "requestId": "req_9",
+        }
+    }
+    err = _decode(decode_talkory_error, 402, body)
+    assert isinstance(err, PaymentRequiredError)
+    assert (err.code, err.message, err.request_id) == (
+        "insufficient_balance",
+        "Wallet empty.",
+        "req_9",
+    )
+
+
+def test_talkory_code_decides_before_status() -> None:
+    """As the official SDK does: a known code picks the class."""
+    err = _decode(decode_talkory_error, 400, {"error": {"code": "rate_limited", "message": "x"}})
+    assert isinstance(err, RateLimitError)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "code", "message"),
+    [
+        (
+            401,
+            {"error": "TOKEN_EXPIRED", "message": "Token expired", "status_code": 401},
+            AuthenticationError,
+            "TOKEN_EXPIRED",
+            "Token expired",
+        ),
+        (
+            401,
+            {
+                "success": False,
+                "error": {"code": "INVALID_API_KEY", "message": "bad", "details": {}},
+            },
+            AuthenticationError,
+            "INVALID_API_KEY",
+            "bad",
+        ),
+        (
+            404,
+            {"success": False, "message": "Agent not found"},
+            NotFoundError,
+            "http_404",
+            "Agent not found",
+        ),
+        (
+            409,
+            {"success": False, "message": "Trunk has DIDs", "code": "TRUNK_HAS_DIDS"},
+            ConflictError,
+            "TRUNK_HAS_DIDS",
+            "Trunk has DIDs",
+        ),
+        (
+            401,
+            {"message": "Missing Bearer Token"},
+            AuthenticationError,
+            "http_401",
+            "Missing Bearer Token",
+        ),
+        (
+            500,
+            {"error": "Failed to generate demo audio"},
+            ServerError,
+            "http_500",
+            "Failed to generate demo audio",
+        ),
+    ],
+)
+def test_talkover_five_shapes(
+    status: int, body: object, cls: type[APIError], code: str, message: str
+) -> None:
+    """All five documented Talkover error shapes decode to the typed hierarchy."""
+    err = _decode(decode_talkover_error, status, body)
+    assert type(err) is cls
+    assert (err.code, err.message) == (code, message)
+
+
+def test_talkover_validation_map_is_kept() -> None:
+    """A 422 keeps its per-field messages on the exception and in its text."""
+    body = {
+        "message": "The given data was invalid.",
+        "errors": {"webhook_url": ["must be https"], "events": ["required"]},
+    }
+    err = _decode(decode_talkover_error, 422, body)
+    assert isinstance(err, BadRequestError)
+    assert err.errors == {"webhook_url": ["must be https"], "events": ["required"]}
+    assert "webhook_url: must be https" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "code"),
+    [
+        (401, {"error": "Unauthorized"}, AuthenticationError, "unauthorized"),
+        (403, {"error": "Forbidden"}, PermissionDeniedError, "forbidden"),
+        (
+            409,
+            {"success": False, "error": "Contact with this email already exists"},
+            ConflictError,
+            "conflict",
+        ),
+        (400, {"success": False, "error": "firstName is required"}, BadRequestError, "bad_request"),
+    ],
+)
+def test_talkturo_shapes(status: int, body: object, cls: type[APIError], code: str) -> None:
+    """Talkturo's bare and success-enveloped errors decode with a status-derived code."""
+    err = _decode(decode_talkturo_error, status, body)
+    assert type(err) is cls
+    assert err.code == code
+    assert err.message == body["error"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("decoder", DECODERS)
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"<html><body>502 Bad Gateway</body></html>",
+        b'{"error": {"code": ',
+        b"\xff\xfe\x00garbage",
+        b"null",
+        b"[1,2]",
+        b'"just a string"',
+    ],
+)
+def test_junk_bodies_still_give_typed_errors(
+    decoder: Callable[..., APIError], content: bytes
+) -> None:
+    """HTML, empty, truncated or non-UTF-8 bodies give a typed error with a readable message."""
+    err = _decode(decoder, 502, content)
+    assert isinstance(err, ServerError)
+    assert err.status == 502
+    assert err.message.startswith("HTTP 502") or err.message
+
+
+def test_retry_after_and_server_request_id_from_headers() -> None:
+    """Retry-After and x-request-id headers fill the error."""
+    err = _decode(decode_talkturo_error, 503, {}, {"Retry-After": "4", "x-request-id": "srv-1"})
+    assert isinstance(err, ServiceUnavailableError)
+    assert (err.retry_after, err.request_id) == (4.0, "srv-1")
+
+
+JSONS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+ERRORISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "error": JSONS
+        | st.fixed_dictionaries({}, optional={"code": JSONS, "message": JSONS, "requestId": JSONS}),
+        "message": JSONS,
+        "code": JSONS,
+        "errors": JSONS | st.dictionaries(st.text(max_size=5), st.lists(JSONS, max_size=3)),
+        "success": JSONS,
+        "status_code": JSONS,
+    },
+)
+BODIES = st.one_of(
+    st.binary(max_size=200),
+    JSONS.map(lambda v: json.dumps(v).encode()),
+    ERRORISH.map(lambda v: json.dumps(v).encode()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    decoder=st.sampled_from(DECODERS),
+    status=st.integers(min_value=400, max_value=599),
+    content=BODIES,
+    headers=st.dictionaries(
+        st.sampled_from(["retry-after", "retry-after-ms", "x-request-id", "content-type"]),
+        st.text(max_size=30).filter(lambda s: "\n" not in s and "\r" not in s),
+    ),
+)
+def test_decoders_only_produce_api_errors(
+    decoder: Callable[..., APIError], status: int, content: bytes, headers: dict[str, str]
+) -> None:
+    """Any status and any body yield an APIError subclass with that status and a message."""
+    try:
+        hdrs = httpx.Headers(headers)
+    except Exception:  # header values httpx itself refuses never reach a decoder
+        return
+    raw = decoder(status, hdrs, content)  # the decoder itself must not need the safety net
+    assert isinstance(raw, APIError)
+    assert raw.status == status
+    err = decode_error_safely(decoder, status, hdrs, content)
+    assert isinstance(err, APIError)
+    assert err.status == status
+    assert isinstance(err.message, str)
+    assert err.message
+    assert isinstance(str(err), str)
+    assert err.retry_after is None or err.retry_after >= 0
+
+
+@pytest.mark.anyio
+async def test_decoder_layer_raises_typed_errors(
+    router: respx.MockRouter, make_talkory: Callable[..., AsyncTalkory]
+) -> None:
+    """Through the client: a 403 body becomes PermissionDeniedError with method and URL."""
+    router.get("/v1/wallet").mock(
+        return_value=httpx.Response(
+            403,
+            json={
+                "error": {
+                    "code": "insufficient_scope",
+                    "message": "needs wallet:read",
+                    "status": 403,
+                    "requestId": "req_7",
+                }
+            },
+        )
+    )
+    with pytest.raises(PermissionDeniedError) as info:
+        await make_talkory().wallet.get()
+    err = info.value
+    assert (err.code, err.request_id, err.platform, err.method) == (
+        "insufficient_scope",
+        "req_7",
+        "talkory",
+        "GET",
+    )
+    assert err.url == "https://api.talkory.ai/v1/wallet"

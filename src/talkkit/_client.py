@@ -341,6 +341,30 @@ class BaseClient:
                 request_id=response.request.headers.get("x-request-id"),
             ) from exc
 
+    async def request_model(
+        self,
+        method: str,
+        path: str,
+        cls: type[T],
+        *,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        safety: Safety | None = None,
+        timeout: TimeoutTypes | Unset = UNSET,
+    ) -> T:
+        """
+        Send a call and structure its payload into ``cls``.
+
+        The platform's success envelope is unwrapped here, not in each resource: ``key`` names
+        the resource key (Talkturo's ``{"success": true, "assistant": {...}}``); without it the
+        dialect's default applies (Talkover's ``data``; Talkory has no envelope).
+        """
+        body = await self.request_json(
+            method, path, params=params, json=json, safety=safety, timeout=timeout
+        )
+        return self.structure(self.dialect.unwrap(body, key), cls)
+
     def structure(self, data: Any, cls: type[T]) -> T:
         """Turn decoded JSON into a model with this platform's converter."""
         return structure(self._converter, data, cls)

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from talkkit._config import RateLimit
-from talkkit.errors import APIError
+from talkkit.errors import APIError, DecodeError
 
 __all__ = ["Dialect", "fallback_message", "parse_json_body", "str_field"]
 
@@ -45,6 +45,28 @@ class Dialect:
     decode_error: Callable[[int, Mapping[str, str], bytes], APIError]
     default_rate_limit: RateLimit | None
     rate_limit_period: float = 60.0
+    envelope_key: str | None = None
+    """Where a success body keeps its payload when a call names no key (Talkover: ``data``)."""
+
+    def unwrap(self, body: Any, key: str | None) -> Any:
+        """
+        The payload of a success body: ``body[key]``, else ``body[envelope_key]``, else ``body``.
+
+        Raises:
+            DecodeError: The body is not an object or lacks the key.
+        """
+        key = key or self.envelope_key
+        if key is None:
+            return body
+        if not isinstance(body, dict) or key not in body:
+            shown = (
+                type(body).__name__ if not isinstance(body, dict) else f"keys {sorted(body)[:8]}"
+            )
+            raise DecodeError(
+                f"{self.display_name} answered without the expected {key!r} ({shown})",
+                path=f"$.{key}",
+            )
+        return body[key]
 
 
 def parse_json_body(content: bytes) -> Any:

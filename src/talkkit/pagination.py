@@ -1,8 +1,9 @@
 """
 One async iterator over every item of a paginated list, whatever the platform's paging style.
 
-Each resource supplies a ``fetch(token)`` that loads one page and says how to get the next one
-(an offset for Talkturo, a page number for Talkover, a cursor for Talkory)::
+Three strategies build it: `offset_paginator` (Talkturo: ``limit``/``offset`` → ``count``),
+`page_paginator` (Talkover: ``page``/``per_page`` → ``pagination`` or ``meta``) and
+`cursor_paginator` (Talkory: ``cursor`` → ``nextCursor``)::
 
     async for campaign in client.campaigns.list(team_id="team_1"):
         ...
@@ -11,12 +12,15 @@ Each resource supplies a ``fetch(token)`` that loads one page and says how to ge
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-__all__ = ["AsyncPaginator", "Page"]
+if TYPE_CHECKING:
+    from talkkit._client import BaseClient
+
+__all__ = ["AsyncPaginator", "Page", "cursor_paginator", "offset_paginator", "page_paginator"]
 
 T = TypeVar("T")
 
@@ -93,3 +97,84 @@ class AsyncPaginator(Generic[T]):
     async def to_list(self) -> list[T]:
         """Every item, in order (for small lists)."""
         return [item async for item in self]
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def offset_paginator(
+    client: BaseClient,
+    path: str,
+    item_type: type[T],
+    *,
+    items_key: str,
+    params: Mapping[str, Any] | None = None,
+    limit: int = 50,
+    max_items: int | None = None,
+) -> AsyncPaginator[T]:
+    """``limit``/``offset`` paging; the body has ``count`` (total), ``limit``, ``offset``."""
+
+    async def fetch(offset: int | None) -> Page[T]:
+        start = offset or 0
+        query = {**(params or {}), "limit": limit, "offset": start}
+        body = await client.request_json("GET", path, params=query)
+        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
+        total = _int(body.get("count")) if isinstance(body, dict) else None
+        end = start + len(items)
+        more = end < total if total is not None else len(items) >= limit
+        return Page(items, end if more and items else None, total)
+
+    return AsyncPaginator(fetch, max_items=max_items)
+
+
+def page_paginator(
+    client: BaseClient,
+    path: str,
+    item_type: type[T],
+    *,
+    items_key: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    per_page: int = 20,
+    max_items: int | None = None,
+) -> AsyncPaginator[T]:
+    """``page``/``per_page`` paging; metadata under ``pagination`` or ``meta``."""
+
+    async def fetch(page: int | None) -> Page[T]:
+        number = page or 1
+        query = {**(params or {}), "page": number, "per_page": per_page}
+        body = await client.request_json("GET", path, params=query)
+        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
+        meta: Any = {}
+        if isinstance(body, dict):
+            meta = body.get("pagination") or body.get("meta") or {}
+        meta = meta if isinstance(meta, dict) else {}
+        current = _int(meta.get("current_page")) or number
+        last = _int(meta.get("last_page"))
+        more = current < last if last is not None else len(items) >= per_page
+        return Page(items, current + 1 if more and items else None, _int(meta.get("total")))
+
+    return AsyncPaginator(fetch, max_items=max_items)
+
+
+def cursor_paginator(
+    client: BaseClient,
+    path: str,
+    item_type: type[T],
+    *,
+    items_key: str,
+    cursor_key: str = "nextCursor",
+    params: Mapping[str, Any] | None = None,
+    limit: int = 100,
+    max_items: int | None = None,
+) -> AsyncPaginator[T]:
+    """``cursor`` paging; the body names the next cursor (absent or null on the last page)."""
+
+    async def fetch(cursor: str | None) -> Page[T]:
+        query = {**(params or {}), "limit": limit, "cursor": cursor}
+        body = await client.request_json("GET", path, params=query)
+        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
+        following = body.get(cursor_key) if isinstance(body, dict) else None
+        return Page(items, following if isinstance(following, str) and following else None)
+
+    return AsyncPaginator(fetch, max_items=max_items)

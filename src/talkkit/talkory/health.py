@@ -20,5 +20,4 @@ class Health(Resource):
 
     async def llm(self) -> LLMHealth:
         """``GET /v1/health/llm``: overall status, when it was checked, each provider's status."""
-        data = await self._client.request_json("GET", "/v1/health/llm")
-        return self._client.structure(data, LLMHealth)
+        return await self._client.request_model("GET", "/v1/health/llm", LLMHealth)

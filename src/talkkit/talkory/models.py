@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from talkkit._resource import Resource
 from talkkit.talkory.types import Model
 
@@ -15,11 +13,6 @@ if TYPE_CHECKING:
 __all__ = ["Models"]
 
 
-@attrs.frozen
-class _ModelList:
-    models: list[Model] = attrs.field(factory=list)
-
-
 class Models(Resource):
     """The models a query can use (free)."""
 
@@ -27,5 +20,4 @@ class Models(Resource):
 
     async def list(self) -> list[Model]:
         """``GET /v1/models``."""
-        data = await self._client.request_json("GET", "/v1/models")
-        return self._client.structure(data, _ModelList).models
+        return await self._client.request_model("GET", "/v1/models", list[Model], key="models")

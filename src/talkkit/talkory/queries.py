@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import attrs
 import httpx
 
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit.errors import APITimeoutError, InvalidRequestError
-from talkkit.pagination import AsyncPaginator, Page
+from talkkit.pagination import AsyncPaginator, cursor_paginator
 from talkkit.talkory.types import Consensus, Query, QueryStarted, QuerySummary
 
 if TYPE_CHECKING:
@@ -23,12 +22,6 @@ __all__ = ["Queries"]
 # The API documents runs of several minutes: the SDK it publishes waits 600 s for /query/sync.
 SYNC_TIMEOUT = httpx.Timeout(30.0, read=600.0)
 MAX_MODELS = 10
-
-
-@attrs.frozen
-class _QueryPage:
-    queries: list[QuerySummary] = attrs.field(factory=list)
-    next_cursor: str | None = None
 
 
 def _body(
@@ -77,8 +70,9 @@ class Queries(Resource):
         """``POST /v1/query`` (``stream: false``): start a run in the background (paid)."""
         body = _body(prompt, models, country, recursive, consensus)
         body["stream"] = False
-        data = await self._client.request_json("POST", "/v1/query", json=body, safety=Safety.UNSAFE)
-        return self._client.structure(data, QueryStarted)
+        return await self._client.request_model(
+            "POST", "/v1/query", QueryStarted, json=body, safety=Safety.UNSAFE
+        )
 
     async def run(
         self,
@@ -91,15 +85,13 @@ class Queries(Resource):
     ) -> Query:
         """``POST /v1/query/sync``: run and wait for the result (paid; up to 600 s)."""
         body = _body(prompt, models, country, recursive, consensus)
-        data = await self._client.request_json(
-            "POST", "/v1/query/sync", json=body, safety=Safety.UNSAFE, timeout=SYNC_TIMEOUT
+        return await self._client.request_model(
+            "POST", "/v1/query/sync", Query, json=body, safety=Safety.UNSAFE, timeout=SYNC_TIMEOUT
         )
-        return self._client.structure(data, Query)
 
     async def retrieve(self, query_id: str) -> Query:
         """``GET /v1/queries/{id}`` (free); ``status`` is ``running`` until it finishes."""
-        data = await self._client.request_json("GET", f"/v1/queries/{_id(query_id)}")
-        return self._client.structure(data, Query)
+        return await self._client.request_model("GET", f"/v1/queries/{_id(query_id)}", Query)
 
     async def wait(
         self,
@@ -135,20 +127,20 @@ class Queries(Resource):
         if not 1 <= limit <= 100:
             raise InvalidRequestError("limit", "must be between 1 and 100", value=limit)
 
-        async def fetch(cursor: str | None) -> Page[QuerySummary]:
-            params = {"limit": limit, "cursor": cursor}
-            data = await self._client.request_json("GET", "/v1/queries", params=params)
-            page = self._client.structure(data, _QueryPage)
-            return Page(page.queries, page.next_cursor)
-
-        return AsyncPaginator(fetch, max_items=max_items)
+        return cursor_paginator(
+            self._client,
+            "/v1/queries",
+            QuerySummary,
+            items_key="queries",
+            limit=limit,
+            max_items=max_items,
+        )
 
     async def consensus(self, query_id: str) -> Consensus:
         """``POST /v1/queries/{id}/consensus``: idempotent; repeats return the cached result."""
-        data = await self._client.request_json(
-            "POST", f"/v1/queries/{_id(query_id)}/consensus", safety=Safety.IDEMPOTENT
+        return await self._client.request_model(
+            "POST", f"/v1/queries/{_id(query_id)}/consensus", Consensus, safety=Safety.IDEMPOTENT
         )
-        return self._client.structure(data, Consensus)
 
 
 def _id(query_id: str) -> str:

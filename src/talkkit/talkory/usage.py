@@ -35,5 +35,4 @@ class UsageResource(Resource):
         if from_ is not None and to is not None and from_ > to:
             raise InvalidRequestError("from_", "must not be after 'to'", value=from_)
         params = {"from": _iso("from_", from_), "to": _iso("to", to)}
-        data = await self._client.request_json("GET", "/v1/usage", params=params)
-        return self._client.structure(data, UsageRecord)
+        return await self._client.request_model("GET", "/v1/usage", UsageRecord, params=params)

@@ -20,5 +20,4 @@ class WalletResource(Resource):
 
     async def get(self) -> WalletRecord:
         """``GET /v1/wallet``: balance, currency and plan."""
-        data = await self._client.request_json("GET", "/v1/wallet")
-        return self._client.structure(data, WalletRecord)
+        return await self._client.request_model("GET", "/v1/wallet", WalletRecord)

@@ -111,4 +111,5 @@ TALKOVER = Dialect(
     token_prefixes=("talq_",),
     decode_error=decode_talkover_error,
     default_rate_limit=RateLimit(100, 60.0, burst=100),  # documented Standard plan
+    envelope_key="data",
 )

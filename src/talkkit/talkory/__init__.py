@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from talkkit.talkory._client import AsyncTalkory
+from talkkit.talkory._stream import QueryEvent, QueryStream
 from talkkit.talkory.types import (
     Consensus,
     HealthStatus,
@@ -33,8 +34,10 @@ __all__ = [
     "ProviderHealth",
     "ProviderStatus",
     "Query",
+    "QueryEvent",
     "QueryStarted",
     "QueryStatus",
+    "QueryStream",
     "QuerySummary",
     "QueryUsage",
     "RequestUsage",

@@ -12,6 +12,7 @@ from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit.errors import APITimeoutError, InvalidRequestError
 from talkkit.pagination import AsyncPaginator, cursor_paginator
+from talkkit.talkory._stream import QueryStream
 from talkkit.talkory.types import Consensus, Query, QueryStarted, QuerySummary
 
 if TYPE_CHECKING:
@@ -73,6 +74,26 @@ class Queries(Resource):
         return await self._client.request_model(
             "POST", "/v1/query", QueryStarted, json=body, safety=Safety.UNSAFE
         )
+
+    def stream(
+        self,
+        prompt: str,
+        *,
+        models: Sequence[str] | None = None,
+        country: str | None = None,
+        recursive: bool | None = None,
+        consensus: bool | None = None,
+    ) -> QueryStream:
+        """
+        ``POST /v1/query`` (``stream: true``): a run whose events arrive as they happen (paid).
+
+        Use ``async with client.queries.stream("...") as stream: async for event in stream:``.
+        If the connection drops after the run started, `StreamInterruptedError` carries the
+        query id (``resource_id``) for `retrieve`; the run is never started twice.
+        """
+        body = _body(prompt, models, country, recursive, consensus)
+        body["stream"] = True
+        return QueryStream(self._client, body)
 
     async def run(
         self,

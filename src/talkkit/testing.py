@@ -3,19 +3,76 @@ Helpers for testing code that uses talkkit.
 
 - `no_backoff`: make every retry wait zero seconds (Retry-After included) while active.
 - `capture_logs`: collect the ``talkkit`` logger's records.
+- `running_emulator`: serve an emulator on a free 127.0.0.1 port from a background thread.
+- `talkturo_client`, `talkover_client`, `talkory_client`: clients wired to an in-process
+  emulator (no sockets), with the emulator's tokens and defaults.
 - The pytest plugin (`talkkit.pytest_plugin`, loaded automatically) builds on these.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Unpack
 
+import attrs
+
+from talkkit._client import ClientOptions
 from talkkit._constants import LOGGER_NAME
 from talkkit.middleware import retry as _retry
+from talkkit.talkory import AsyncTalkory
+from talkkit.talkover import AsyncTalkover
+from talkkit.talkturo import AsyncTalkturo
 
-__all__ = ["capture_logs", "no_backoff"]
+if TYPE_CHECKING:
+    from talkkit.emulator import Emulator
+
+__all__ = [
+    "EMULATOR_HOST",
+    "ServedEmulator",
+    "capture_logs",
+    "no_backoff",
+    "running_emulator",
+    "talkory_client",
+    "talkover_client",
+    "talkturo_client",
+]
+
+EMULATOR_HOST = "http://localhost"
+"""The origin in-process emulator clients use (any loopback name would do: nothing listens)."""
+
+
+def talkturo_client(emulator: Emulator, **options: Unpack[ClientOptions]) -> AsyncTalkturo:
+    """An `AsyncTalkturo` talking to ``emulator`` in-process, with its account and team."""
+    from talkkit.emulator import TALKTURO_ACCOUNT_SLUG, TALKTURO_TEAM_ID, TALKTURO_TOKEN
+
+    options.setdefault("transport", emulator.transport())
+    return AsyncTalkturo(
+        TALKTURO_TOKEN,
+        base_url=EMULATOR_HOST + "/api",
+        account_slug=TALKTURO_ACCOUNT_SLUG,
+        team_id=TALKTURO_TEAM_ID,
+        **options,
+    )
+
+
+def talkover_client(emulator: Emulator, **options: Unpack[ClientOptions]) -> AsyncTalkover:
+    """An `AsyncTalkover` talking to ``emulator`` in-process."""
+    from talkkit.emulator import TALKOVER_TOKEN
+
+    options.setdefault("transport", emulator.transport())
+    return AsyncTalkover(TALKOVER_TOKEN, base_url=EMULATOR_HOST + "/api/v1", **options)
+
+
+def talkory_client(emulator: Emulator, **options: Unpack[ClientOptions]) -> AsyncTalkory:
+    """An `AsyncTalkory` talking to ``emulator`` in-process."""
+    from talkkit.emulator import TALKORY_KEY
+
+    options.setdefault("transport", emulator.transport())
+    return AsyncTalkory(TALKORY_KEY, base_url=EMULATOR_HOST, **options)
 
 
 @contextmanager
@@ -51,3 +108,65 @@ def capture_logs(level: int = logging.DEBUG) -> Iterator[list[logging.LogRecord]
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+
+
+@attrs.frozen
+class ServedEmulator:
+    """
+    An emulator answering on a real socket.
+
+    Attributes:
+        emulator: The emulator (inspect its state in tests).
+        url: ``http://127.0.0.1:<port>`` — Talkory's base URL; Talkturo is ``url + "/api"``,
+            Talkover ``url + "/api/v1"``.
+    """
+
+    emulator: Emulator
+    url: str
+
+    @property
+    def talkturo_url(self) -> str:
+        """Talkturo's base URL on this server."""
+        return self.url + "/api"
+
+    @property
+    def talkover_url(self) -> str:
+        """Talkover's base URL on this server."""
+        return self.url + "/api/v1"
+
+
+@contextmanager
+def running_emulator(emulator: Emulator | None = None) -> Iterator[ServedEmulator]:
+    """
+    Serve ``emulator`` (a fresh one by default) with uvicorn on a free loopback port.
+
+    The server runs in a daemon thread with its own event loop and stops when the block ends.
+    Needs the ``emulator`` extra.
+    """
+    import uvicorn
+
+    from talkkit.emulator import Emulator
+
+    emu = emulator or Emulator()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        emu.app, log_level="error", access_log=False, lifespan="off", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):  # up to 5 s for the server to come up
+            if server.started or not thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        if not server.started:
+            raise RuntimeError("the emulator did not start")
+        yield ServedEmulator(emu, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

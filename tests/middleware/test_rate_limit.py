@@ -87,6 +87,40 @@ async def test_documented_default_paces_without_headers(
     assert store.reserve_now(key, 2.0, 30) == pytest.approx(2.0)
 
 
+async def test_remaining_is_the_truth_for_a_learned_limit(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """Limit 20 with a window we cannot see: while Remaining stays high, nothing is paced."""
+    router.get("/v1/wallet").mock(
+        return_value=httpx.Response(
+            200,
+            json={"balance": 1},
+            headers={"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "19"},
+        )
+    )
+    client = make_talkory(rate_limit=UNSET_RATE)
+    started = time.monotonic()
+    for _ in range(60):  # three times the limit: paced at 20/min this would take two minutes
+        await client.wallet.get()
+    assert time.monotonic() - started < 2.0
+
+
+async def test_remaining_never_raises_a_configured_rate(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A configured 10/s keeps spacing requests even when the server says plenty remain."""
+    router.get("/v1/wallet").mock(
+        return_value=httpx.Response(
+            200, json={"balance": 1}, headers={"X-RateLimit-Remaining": "999"}
+        )
+    )
+    client = make_talkory(rate_limit=RateLimit(10, 1.0))
+    started = time.monotonic()
+    for _ in range(4):
+        await client.wallet.get()
+    assert time.monotonic() - started >= 0.29
+
+
 async def test_configured_rate_wins_over_headers(
     router: respx.MockRouter, make_talkory: MakeClient
 ) -> None:

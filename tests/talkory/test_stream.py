@@ -12,6 +12,8 @@ import respx
 from talkkit import AsyncTalkory, PaymentRequiredError, StreamInterruptedError
 from talkkit.talkory import QueryEvent
 
+from .helpers import consume
+
 pytestmark = pytest.mark.anyio
 
 MakeClient = Callable[..., AsyncTalkory]
@@ -60,14 +62,6 @@ DONE = {
     "consensus": "4",
     "charged": 0.01,
 }
-
-
-async def consume(client: AsyncTalkory, seen: list[QueryEvent] | None = None) -> None:
-    """Run a stream to its end, collecting events."""
-    async with client.queries.stream("hi") as stream:
-        async for event in stream:
-            if seen is not None:
-                seen.append(event)
 
 
 def stream_route(

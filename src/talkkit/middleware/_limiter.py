@@ -42,9 +42,14 @@ class LimiterStore(Protocol):
         ...
 
     async def sync_remaining(
-        self, key: str, remaining: int, interval: float | None, burst: int
+        self, key: str, remaining: int, interval: float | None, burst: int, *, exact: bool
     ) -> None:
-        """The server says ``remaining`` requests are left: never assume more than that."""
+        """
+        The server says ``remaining`` requests are left (ours in flight already deducted).
+
+        ``exact``: make the bucket hold exactly that (the server's count is the truth, also
+        when it is more than we assumed); otherwise only lower the allowance.
+        """
         ...
 
 
@@ -96,11 +101,11 @@ class MemoryLimiterStore:
         return max(self._state(key).cooldown_until - self._clock(), 0.0)
 
     async def sync_remaining(
-        self, key: str, remaining: int, interval: float | None, burst: int
+        self, key: str, remaining: int, interval: float | None, burst: int, *, exact: bool
     ) -> None:
         if interval is None:
             return
         state = self._state(key)
-        floor = self._clock() + (burst - max(remaining, 0)) * interval
-        if floor > state.tat:
-            state.tat = floor
+        tat = self._clock() + (burst - min(max(remaining, 0), burst)) * interval
+        if exact or tat > state.tat:
+            state.tat = tat

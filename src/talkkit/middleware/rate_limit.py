@@ -52,17 +52,24 @@ class RateLimitMiddleware:
         self.period = period
         self.rate: RateLimit | None = configured or default
         self._sync = self.store.reserve_now if isinstance(self.store, MemoryLimiterStore) else None
+        self._in_flight = 0  # our requests sent and not answered yet: the server's count lags
 
     def __repr__(self) -> str:
         return f"RateLimitMiddleware(rate={self.rate!r}, store={type(self.store).__name__})"
 
     async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         await self.acquire()
+        self._in_flight += 1
         try:
             response = await call_next(request)
         except APIError as exc:
+            self._in_flight -= 1
             await self.observe(exc.headers, exc.status, exc.retry_after)
             raise
+        except BaseException:
+            self._in_flight -= 1
+            raise
+        self._in_flight -= 1  # before observing: the server's count includes this request
         await self.observe(response.headers, response.status_code, None)
         return response
 
@@ -101,4 +108,13 @@ class RateLimitMiddleware:
                 pause = reset if reset is not None else (interval or _DEFAULT_429_PAUSE)
                 await self.store.cooldown(self.key, pause, interval, burst)
             else:
-                await self.store.sync_remaining(self.key, remaining, interval, burst)
+                # The server's Remaining is the truth for a learned or documented rate (it
+                # knows its window; we only guessed it), so it may raise the allowance too. A
+                # rate the user configured is only ever lowered.
+                await self.store.sync_remaining(
+                    self.key,
+                    remaining - self._in_flight,
+                    interval,
+                    burst,
+                    exact=self.configured is None,
+                )

@@ -189,6 +189,7 @@ class BaseClient:
             configured=configured if isinstance(configured, RateLimit) else None,
             default=dialect.default_rate_limit,
             period=dialect.rate_limit_period,
+            max_cooldown_wait=config.retry.retry_after_cap,
         )
         layers: list[Middleware] = [RequestIdMiddleware(), RetryMiddleware(config.retry)]
         layers.extend(config.middleware)

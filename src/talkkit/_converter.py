@@ -4,7 +4,8 @@ cattrs converters for the platforms' wire formats, shaped like a cattrs ``precon
 - attribute names are snake_case; the wire name is derived per platform and direction
   (``checked_at`` <-> ``checkedAt``; a trailing underscore is dropped: ``from_`` <-> ``from``);
 - reads are lenient: unknown keys are kept in the model's ``extra`` field, unknown enum values
-  pass through as plain strings, timestamps become aware datetimes (UTC when unzoned);
+  pass through as plain strings, timestamps become aware datetimes (UTC when unzoned), and
+  ``null`` where a list belongs reads as an empty list;
 - a structuring failure becomes one `DecodeError` that names the path (``$.providers.gpt``).
 """
 
@@ -19,6 +20,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 import cattrs
+from cattrs.cols import list_structure_factory
 from cattrs.gen import make_dict_structure_fn, override
 
 from talkkit.errors import DecodeError
@@ -95,8 +97,23 @@ def _make_lenient_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
     return hook
 
 
+def _is_list(tp: Any) -> bool:
+    return typing.get_origin(tp) is list
+
+
 def configure_converter(converter: cattrs.Converter, *, response_case: WireCase) -> None:
     """Register talkkit's hooks: simple types first, then the attrs class factory."""
+
+    def list_factory(tp: Any) -> Callable[[Any, Any], Any]:
+        base = list_structure_factory(tp, converter)
+
+        def hook(value: Any, cl: Any) -> Any:
+            # APIs send null for a list they have nothing in (Talkover's custom_headers).
+            return [] if value is None else base(value, cl)
+
+        return hook
+
+    converter.register_structure_hook_factory(_is_list, list_factory)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_structure_hook(date, _structure_date)
     converter.register_structure_hook_factory(_lenient_enum_union, _make_lenient_enum_hook)

@@ -12,7 +12,8 @@ Three strategies build it: `offset_paginator` (Talkturo: ``limit``/``offset`` â†
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -70,14 +71,16 @@ class AsyncPaginator(Generic[T]):
 
     async def _items(self) -> AsyncIterator[T]:
         count = 0
-        async for page in self.pages():
-            for item in page.items:
-                if self._max_items is not None and count >= self._max_items:
-                    return
-                count += 1
-                yield item
+        pages = self.pages()
+        async with aclosing(pages):  # stopping early must close it now (trio insists)
+            async for page in pages:
+                for item in page.items:
+                    if self._max_items is not None and count >= self._max_items:
+                        return
+                    count += 1
+                    yield item
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    async def pages(self) -> AsyncGenerator[Page[T]]:
         """Yield page after page until the last one."""
         token: Any = None
         seen: set[Any] = set()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from talkkit import AsyncTalkory, MemoryLimiterStore, RateLimit, RetryPolicy
+from talkkit import AsyncTalkory, MemoryLimiterStore, RateLimit, RateLimitError, RetryPolicy
 
 pytestmark = pytest.mark.anyio
 
@@ -191,6 +191,31 @@ async def test_shared_store_spans_clients(
     started = time.monotonic()
     await second.wallet.get()
     assert time.monotonic() - started >= 0.35
+
+
+async def test_long_cooldown_raises_instead_of_hanging(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """After Remaining: 0 with Reset: 600, the next call raises at once with retry_after."""
+    route = router.get("/v1/wallet").mock(
+        return_value=httpx.Response(
+            200,
+            json={"balance": 1},
+            headers={
+                "X-RateLimit-Limit": "5",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": "600",
+            },
+        )
+    )
+    client = make_talkory(rate_limit=UNSET_RATE)
+    await client.wallet.get()
+    with pytest.raises(RateLimitError) as info:
+        await client.wallet.get()
+    assert info.value.code == "client_cooldown"
+    assert info.value.retry_after is not None
+    assert info.value.retry_after > 590
+    assert route.call_count == 1  # nothing was sent
 
 
 async def test_rate_limit_none_disables_the_layer(make_talkory: MakeClient) -> None:

@@ -19,7 +19,7 @@ import httpx
 
 from talkkit._config import RateLimit
 from talkkit._headers import parse_rate_limit
-from talkkit.errors import APIError
+from talkkit.errors import APIError, RateLimitError
 from talkkit.middleware._limiter import LimiterStore, MemoryLimiterStore
 from talkkit.typing import Handler
 
@@ -45,6 +45,7 @@ class RateLimitMiddleware:
         configured: RateLimit | None = None,
         default: RateLimit | None = None,
         period: float = 60.0,
+        max_cooldown_wait: float | None = None,
     ) -> None:
         self.key = key
         self.store: LimiterStore = store if store is not None else MemoryLimiterStore()
@@ -53,6 +54,7 @@ class RateLimitMiddleware:
         self.rate: RateLimit | None = configured or default
         self._sync = self.store.reserve_now if isinstance(self.store, MemoryLimiterStore) else None
         self._in_flight = 0  # our requests sent and not answered yet: the server's count lags
+        self.max_cooldown_wait = max_cooldown_wait
 
     def __repr__(self) -> str:
         return f"RateLimitMiddleware(rate={self.rate!r}, store={type(self.store).__name__})"
@@ -74,7 +76,24 @@ class RateLimitMiddleware:
         return response
 
     async def acquire(self) -> None:
-        """Wait for this key's next slot (and out any cooldown)."""
+        """
+        Wait for this key's next slot (and out any cooldown).
+
+        Raises:
+            RateLimitError: The key is cooling down for longer than ``max_cooldown_wait``
+                (the retry policy's inline cap): raised without sending, with
+                ``retry_after``, so the caller can reschedule instead of hanging.
+        """
+        if self.max_cooldown_wait is not None:
+            pause = await self.store.cooldown_remaining(self.key)
+            if pause > self.max_cooldown_wait:
+                raise RateLimitError(
+                    f"the key is cooling down for {pause:.0f}s after the server's limit was "
+                    f"reached; not waiting longer than {self.max_cooldown_wait:g}s inline",
+                    status=429,
+                    code="client_cooldown",
+                    retry_after=pause,
+                )
         rate = self.rate
         interval, burst = (rate.interval, rate.burst) if rate is not None else (None, 1)
         while True:

@@ -92,6 +92,8 @@ def decode_talkover_error(status: int, headers: Mapping[str, str], content: byte
         errors = _field_errors(body.get("errors"))
     if errors and not message:
         message = "validation failed"
+    if status == 422 and code is None:
+        code = "VALIDATION_ERROR"  # the code the reference's tables give 422
     cls = _CODES.get(code or "") or error_class_for_status(status)
     return cls(
         message or fallback_message(status, body),

@@ -32,6 +32,7 @@ from talkkit.errors import (
     ServiceUnavailableError,
     StreamInterruptedError,
     TalkkitError,
+    WebhookSignatureError,
 )
 from talkkit.middleware import LimiterStore, MemoryLimiterStore
 from talkkit.pagination import AsyncPaginator, Page
@@ -76,6 +77,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamInterruptedError",
     "TalkkitError",
+    "WebhookSignatureError",
 ]
 
 # Public names show as talkkit.X in reprs and docs, wherever they are defined.

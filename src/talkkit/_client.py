@@ -35,6 +35,7 @@ from talkkit._converter import structure
 from talkkit._dialect import Dialect
 from talkkit._log import configure_from_env
 from talkkit._request import CallContext, Safety
+from talkkit._resource import Resource
 from talkkit._transport import TransportHandler, default_transport
 from talkkit.errors import ConfigurationError, DecodeError
 from talkkit.middleware import (
@@ -45,11 +46,12 @@ from talkkit.middleware import (
     RateLimitMiddleware,
     RequestIdMiddleware,
     RetryMiddleware,
+    SharedRateLimit,
 )
 from talkkit.middleware.rate_limit import key_for_token
 from talkkit.typing import Handler, Middleware
 
-__all__ = ["BaseClient", "ClientConfig", "ClientOptions"]
+__all__ = ["BaseClient", "ClientConfig", "ClientOptions", "DerivedOptions"]
 
 T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
@@ -72,9 +74,10 @@ class ClientOptions(TypedDict, total=False):
         timeout: Seconds, or an `httpx.Timeout` (default 30 s, 5 s to connect).
         max_retries: Retries after the first attempt (default 2); shortcut for ``retry``.
         retry: A full `RetryPolicy` (backoff, Retry-After cap, deadline, ``on_retry`` hook).
-        rate_limit: The key's known limit (`RateLimit` or ``"30/min"``); ``None`` turns
-            pacing and 429 cooldowns off; default: the platform's documented limit, then what
-            the server's ``X-RateLimit-*`` headers say.
+        rate_limit: The key's known limit (`RateLimit` or ``"30/min"``), or a shared limit
+            with its own store (``RedisRateLimit(url=...)``); ``None`` turns pacing and 429
+            cooldowns off; default: the platform's documented limit, then what the server's
+            ``X-RateLimit-*`` headers say.
         limiter_store: Where pacing state lives (default: this process); share one store
             (or a Redis store) between clients that use the same key.
         middleware: Your own layers, run per attempt inside the retry loop.
@@ -86,12 +89,23 @@ class ClientOptions(TypedDict, total=False):
     timeout: TimeoutTypes
     max_retries: int
     retry: RetryPolicy
-    rate_limit: RateLimit | str | None
+    rate_limit: RateLimit | str | SharedRateLimit | None
     limiter_store: LimiterStore
     middleware: Iterable[Middleware]
     transport: httpx.AsyncBaseTransport
     headers: Mapping[str, str]
     allow_insecure: bool
+
+
+class DerivedOptions(TypedDict, total=False):
+    """What `BaseClient.with_options` may change (see `ClientOptions` for each)."""
+
+    timeout: TimeoutTypes
+    max_retries: int
+    retry: RetryPolicy
+    rate_limit: RateLimit | str | None
+    middleware: Iterable[Middleware]
+    headers: Mapping[str, str]
 
 
 @attrs.frozen(kw_only=True)
@@ -143,6 +157,10 @@ class BaseClient:
         if not isinstance(max_retries, Unset):
             policy = attrs.evolve(policy, max_retries=max_retries)
         rate_limit = options.get("rate_limit", UNSET)
+        store = options.get("limiter_store")
+        if not isinstance(rate_limit, RateLimit | str | Unset) and rate_limit is not None:
+            store = store or rate_limit.make_store()  # a shared (e.g. Redis) rate limit
+            rate_limit = rate_limit.rate if rate_limit.rate is not None else UNSET
         transport = options.get("transport")
         config = ClientConfig(
             token=secret,
@@ -157,7 +175,7 @@ class BaseClient:
         self._setup(
             config,
             transport or default_transport(DEFAULT_LIMITS),
-            options.get("limiter_store") or MemoryLimiterStore(),
+            store or MemoryLimiterStore(),
             owns_transport=owns,
         )
 
@@ -227,28 +245,24 @@ class BaseClient:
         """The pipeline, outermost first (the transport follows the last entry)."""
         return self._middleware
 
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        retry: RetryPolicy | None = None,
-        rate_limit: RateLimit | str | Unset | None = UNSET,
-        middleware: Iterable[Middleware] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Self:
+    def with_options(self, **options: Unpack[DerivedOptions]) -> Self:
         """
         A client with some options changed, sharing this one's connections and limiter.
 
-        Closing the derived client does not close the shared transport.
+        Everything not named is inherited (including a platform client's own defaults, such
+        as Talkturo's ``team_id``). Closing the derived client does not close the shared
+        transport.
         """
         config = self._config
-        policy = retry or config.retry
+        policy = options.get("retry") or config.retry
+        max_retries = options.get("max_retries", UNSET)
         if not isinstance(max_retries, Unset):
             policy = attrs.evolve(policy, max_retries=max_retries)
+        rate_limit = options.get("rate_limit", UNSET)
+        middleware = options.get("middleware")
         changed = attrs.evolve(
             config,
-            timeout=config.timeout if isinstance(timeout, Unset) else _timeout(timeout),
+            timeout=_timeout(options["timeout"]) if "timeout" in options else config.timeout,
             retry=policy,
             rate_limit=(
                 config.rate_limit
@@ -262,9 +276,17 @@ class BaseClient:
                 if middleware is None
                 else tuple(check_middleware(m) for m in middleware)
             ),
-            headers={**config.headers, **(headers or {})},
+            headers={**config.headers, **(options.get("headers") or {})},
         )
         clone = object.__new__(type(self))
+        # Per-instance state of a platform client (set before _setup) carries over.
+        clone.__dict__.update(
+            {
+                k: v
+                for k, v in self.__dict__.items()
+                if not k.startswith("_") and not isinstance(v, Resource)
+            }
+        )
         clone._setup(changed, self._transport, self._store, owns_transport=False)
         return clone
 

@@ -19,6 +19,7 @@ TalkkitError
 ├── OutcomeUnknownError           an unsafe request may or may not have been processed
 ├── DecodeError                   a 2xx body could not be turned into a model
 ├── StreamInterruptedError        a server-sent-event stream ended early
+├── WebhookSignatureError         a webhook's signature or timestamp did not check out
 └── InvalidRequestError           (also ValueError) rejected client-side before sending
     └── ConfigurationError        a client was set up wrongly (missing token, bad base URL)
 ```
@@ -56,6 +57,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamInterruptedError",
     "TalkkitError",
+    "WebhookSignatureError",
     "error_class_for_status",
 ]
 
@@ -309,6 +311,14 @@ class StreamInterruptedError(TalkkitError):
         super().__init__(message)
         self.message = message
         self.resource_id = resource_id
+
+
+class WebhookSignatureError(TalkkitError):
+    """A webhook's signature or timestamp did not check out: do not trust the delivery."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class InvalidRequestError(TalkkitError, ValueError):

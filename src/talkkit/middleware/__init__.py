@@ -16,7 +16,7 @@ The order is fixed by the client; a test records it.
 
 from __future__ import annotations
 
-from talkkit.middleware._limiter import LimiterStore, MemoryLimiterStore
+from talkkit.middleware._limiter import LimiterStore, MemoryLimiterStore, SharedRateLimit
 from talkkit.middleware.auth import BearerAuth
 from talkkit.middleware.errors import ErrorDecoderMiddleware
 from talkkit.middleware.rate_limit import RateLimitMiddleware
@@ -31,4 +31,5 @@ __all__ = [
     "RateLimitMiddleware",
     "RequestIdMiddleware",
     "RetryMiddleware",
+    "SharedRateLimit",
 ]

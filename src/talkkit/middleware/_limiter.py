@@ -14,7 +14,9 @@ from typing import Protocol
 
 import attrs
 
-__all__ = ["LimiterStore", "MemoryLimiterStore"]
+from talkkit._config import RateLimit
+
+__all__ = ["LimiterStore", "MemoryLimiterStore", "SharedRateLimit"]
 
 
 class LimiterStore(Protocol):
@@ -50,6 +52,23 @@ class LimiterStore(Protocol):
         ``exact``: make the bucket hold exactly that (the server's count is the truth, also
         when it is more than we assumed); otherwise only lower the allowance.
         """
+        ...
+
+
+class SharedRateLimit(Protocol):
+    """
+    A ``rate_limit=`` value that brings its own store (e.g. ``RedisRateLimit(url=...)``), so
+    that every process using the key paces together.
+
+    Attributes:
+        rate: The key's limit if known (``None``: the platform default, then the headers).
+    """
+
+    @property
+    def rate(self) -> RateLimit | None: ...
+
+    def make_store(self) -> LimiterStore:
+        """The store the client's limiter will use (called once per client)."""
         ...
 
 

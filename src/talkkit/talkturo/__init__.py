@@ -1,7 +1,63 @@
-"""Talkturo: the client and its records."""
+"""Talkturo: the client, its records and the webhook helpers."""
 
 from __future__ import annotations
 
 from talkkit.talkturo._client import AsyncTalkturo
+from talkkit.talkturo.types import (
+    Assistant,
+    AssistantTemplate,
+    AvailableNumber,
+    BillingEvent,
+    BillingEventType,
+    CallAnswered,
+    CallCompleted,
+    CallEvent,
+    CallEventType,
+    CallHangup,
+    CallInitiated,
+    Campaign,
+    CampaignContactsAdded,
+    CampaignRun,
+    CampaignStatus,
+    Company,
+    Contact,
+    LeadStatus,
+    LLMProvider,
+    MachineDetectionEnded,
+    NumberType,
+    PhoneNumber,
+    TranscriberProvider,
+    VoiceProvider,
+    WebhookEvent,
+)
+from talkkit.talkturo.webhooks import WebhookSignatureError
 
-__all__ = ["AsyncTalkturo"]
+__all__ = [
+    "Assistant",
+    "AssistantTemplate",
+    "AsyncTalkturo",
+    "AvailableNumber",
+    "BillingEvent",
+    "BillingEventType",
+    "CallAnswered",
+    "CallCompleted",
+    "CallEvent",
+    "CallEventType",
+    "CallHangup",
+    "CallInitiated",
+    "Campaign",
+    "CampaignContactsAdded",
+    "CampaignRun",
+    "CampaignStatus",
+    "Company",
+    "Contact",
+    "LLMProvider",
+    "LeadStatus",
+    "MachineDetectionEnded",
+    "NumberType",
+    "PhoneNumber",
+    "TranscriberProvider",
+    "VoiceProvider",
+    "WebhookEvent",
+    "WebhookSignatureError",
+]

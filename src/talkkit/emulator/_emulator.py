@@ -1,0 +1,157 @@
+"""The `Emulator`: three in-memory voice-AI APIs in one Starlette app, plus test inspection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+import httpx
+from starlette.applications import Starlette
+
+from talkkit.emulator._app import build_app
+from talkkit.emulator._auth import Credentials
+from talkkit.emulator._constants import TALKORY_KEY, TALKOVER_TOKEN, TALKTURO_TOKEN
+from talkkit.emulator._dialects import TALKORY, TALKOVER, TALKTURO
+from talkkit.emulator._env import Env, restore_defaults
+from talkkit.emulator._faults import FaultSet
+from talkkit.emulator._ids import IdFactory
+from talkkit.emulator._limits import DEFAULT_RATE_LIMITS, RateLimiter, RateLimitSpec
+from talkkit.emulator._platform import Platform
+from talkkit.emulator._records import LoggedRequest, PlacedCall
+from talkkit.emulator._serve import quiet_drop_logs
+from talkkit.emulator._talkory import TalkoryRoutes
+from talkkit.emulator._talkory_state import TalkoryState
+from talkkit.emulator._talkover import talkover_routes
+from talkkit.emulator._talkover_state import TalkoverState
+from talkkit.emulator._talkturo import PUBLIC_ROUTES, TalkturoRoutes
+from talkkit.emulator._talkturo_state import TalkturoState
+from talkkit.emulator._transport import EmulatorTransport
+
+__all__ = ["Emulator"]
+
+_TALKORY_PREFIX = "tk_live_"
+
+
+class Emulator:
+    """
+    In-memory Talkturo, Talkover and Talkory APIs for tests, demos and benchmarks.
+
+    One Starlette app (`app`) mounts Talkover under `/api/v1`, Talkturo under `/api` and
+    Talkory under `/v1`. All state is built here, not in lifespan events, so the app behaves
+    the same in-process (`transport()`) and under uvicorn (`talkkit.emulator.serve`).
+
+    Args:
+        talkturo_tokens: Bearer tokens Talkturo accepts (all belong to account `acme`).
+        talkover_tokens: Environment tokens Talkover accepts.
+        talkory_keys: API keys Talkory accepts; each must start with `tk_live_`.
+        expired_tokens: Tokens that are recognised but expired (Talkover: `TOKEN_EXPIRED`).
+        rate_limits: Platform name (`"talkturo"`, `"talkover"`, `"talkory"`) to a
+            `RateLimitSpec`, or `None` to disable; unnamed platforms keep the defaults
+            (Talkory 30/min, Talkover 100/min, Talkturo unlimited).
+        seed: Seeds every random choice (faults, ids), so runs are reproducible.
+        clock: Monotonic clock of the rate limiter; inject a fake to test refills.
+
+    Example:
+        ```python
+        emu = Emulator()
+        async with httpx.AsyncClient(transport=emu.transport(), base_url="http://emu") as c:
+            r = await c.get("/v1/models", headers={"Authorization": f"Bearer {TALKORY_KEY}"})
+        ```
+    """
+
+    def __init__(
+        self,
+        *,
+        talkturo_tokens: Iterable[str] = (TALKTURO_TOKEN,),
+        talkover_tokens: Iterable[str] = (TALKOVER_TOKEN,),
+        talkory_keys: Iterable[str] = (TALKORY_KEY,),
+        expired_tokens: Iterable[str] = (),
+        rate_limits: Mapping[str, RateLimitSpec | None] | None = None,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
+        unknown = set(limits) - set(DEFAULT_RATE_LIMITS)
+        if unknown:
+            raise ValueError(f"unknown platform(s) in rate_limits: {sorted(unknown)}")
+        keys = frozenset(talkory_keys)
+        if bad := [k for k in keys if not k.startswith(_TALKORY_PREFIX)]:
+            raise ValueError(f"Talkory keys must start with {_TALKORY_PREFIX!r}: {bad}")
+        expired = frozenset(expired_tokens)
+        self.seed = seed
+        self._env = Env(IdFactory(seed), FaultSet(seed), RateLimiter(limits, clock))
+        self.talkturo = TalkturoState(self._env)
+        self.talkover = TalkoverState(self._env)
+        self.talkory = TalkoryState(self._env)
+        platforms = (
+            Platform(
+                "talkover", "/api/v1", TALKOVER, Credentials(frozenset(talkover_tokens), expired)
+            ),
+            Platform(
+                "talkturo",
+                "/api",
+                TALKTURO,
+                Credentials(frozenset(talkturo_tokens), expired),
+                public=PUBLIC_ROUTES,
+            ),
+            Platform(
+                "talkory",
+                "/v1",
+                TALKORY,
+                Credentials(keys, expired, prefix=_TALKORY_PREFIX),
+                always_rate_headers=True,
+                request_id_header=True,
+            ),
+        )
+        routes = (
+            talkover_routes(self.talkover),
+            TalkturoRoutes(self.talkturo).routes(),
+            TalkoryRoutes(self.talkory).routes(),
+        )
+        self.app: Starlette = build_app(self._env, list(zip(platforms, routes, strict=True)))
+        quiet_drop_logs()
+
+    @property
+    def faults(self) -> FaultSet:
+        """The fault script: `emu.faults.add(FaultRule(...))`, `emu.faults.clear()`."""
+        return self._env.faults
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        """Every platform request received, in arrival order of completion."""
+        return self._env.request_log
+
+    @property
+    def placed_calls(self) -> list[PlacedCall]:
+        """Every call actually placed (Talkover agent and campaign calls)."""
+        return self._env.placed_calls
+
+    @property
+    def throttled(self) -> int:
+        """How many 429s the rate limiter sent (scripted `throttle_rate` faults not included)."""
+        return self._env.throttled
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The server-side limiter (its `specs` and `clock` may be adjusted by tests)."""
+        return self._env.limiter
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """
+        An httpx transport that runs the app in-process.
+
+        Deliberate connection drops surface as `httpx.RemoteProtocolError`.
+        """
+        return EmulatorTransport(self.app)
+
+    def reset(self) -> None:
+        """
+        Empty all state and records, keeping the configuration.
+
+        Tokens, rate-limit specs and fault rules stay; stored resources, logs, placed calls,
+        rate-limit buckets and fault counters are cleared, and the seeded generators rewind,
+        so the emulator behaves exactly like a fresh one with the same settings.
+        """
+        self._env.reset()
+        for state in (self.talkturo, self.talkover, self.talkory):
+            restore_defaults(state)

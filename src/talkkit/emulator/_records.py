@@ -1,0 +1,71 @@
+"""Records of what the emulator saw: the request log and the calls it placed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = ["LoggedRequest", "PlacedCall", "token_hash"]
+
+
+def token_hash(token: str) -> str:
+    """
+    Return the short, stable hash under which the emulator logs a credential.
+
+    Args:
+        token: The bearer token or API key as sent by the client.
+
+    Returns:
+        The first 16 hex digits of the token's SHA-256.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+@attrs.frozen(kw_only=True)
+class LoggedRequest:
+    """
+    One request the emulator received for one of the three platforms.
+
+    `status` is the status the application produced; it is `None` when the connection was
+    dropped before anything was processed. With a `commit_drop` fault it is the status of the
+    response that was committed but never delivered. `fault` names the fault that was applied
+    (`"latency"`, `"drop"`, `"commit_drop"`, `"error"`, `"throttle"`, `"stream_drop"`) or is
+    `None`.
+    """
+
+    platform: str
+    method: str
+    path: str
+    status: int | None
+    token_hash: str | None
+    request_id: str | None
+    idempotency_key: str | None
+    fault: str | None
+    at: datetime
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class PlacedCall:
+    """
+    A phone call the emulator actually placed (Talkover agent call or campaign call).
+
+    `kind` is `"agent"` or `"campaign"`; `payload` and `context` are as sent. `request_id` and `idempotency_key` repeat the
+    `X-Request-Id` and `Idempotency-Key` headers of the request that placed the call, so tests
+    can spot duplicates caused by retries.
+    """
+
+    kind: str
+    call_id: str
+    to: str
+    agent_id: str | None
+    campaign_id: str | None
+    is_testing: bool
+    payload: Mapping[str, Any] | None
+    context: Mapping[str, Any] | None
+    request_id: str | None
+    idempotency_key: str | None
+    at: datetime

@@ -1,0 +1,99 @@
+"""Serve the emulator over real sockets with uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from talkkit.emulator._constants import (
+    TALKORY_KEY,
+    TALKOVER_TOKEN,
+    TALKTURO_ACCOUNT_SLUG,
+    TALKTURO_TEAM_ID,
+    TALKTURO_TOKEN,
+)
+from talkkit.emulator._drop import is_drop
+
+if TYPE_CHECKING:
+    from talkkit.emulator._emulator import Emulator
+
+__all__ = ["banner", "quiet_drop_logs", "serve"]
+
+
+def banner(host: str, port: int) -> str:
+    """The base URLs and credentials to use, as shell lines users can paste."""
+    root = f"http://{host}:{port}"
+    return "\n".join(
+        [
+            f"talkkit emulator listening on {root}",
+            f"  Talkturo  {root}/api",
+            f"  Talkover  {root}/api/v1",
+            f"  Talkory   {root}",
+            "",
+            f"export TALKTURO_BASE_URL={root}/api TALKTURO_TOKEN={TALKTURO_TOKEN}",
+            f"export TALKTURO_ACCOUNT_SLUG={TALKTURO_ACCOUNT_SLUG} TALKTURO_TEAM_ID={TALKTURO_TEAM_ID}",
+            f"export TALKOVER_BASE_URL={root}/api/v1 TALKOVER_TOKEN={TALKOVER_TOKEN}",
+            f"export TALKORY_BASE_URL={root} TALKORY_API_KEY={TALKORY_KEY}",
+            "",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+class _QuietDrops(logging.Filter):
+    """Hide uvicorn's error log for connections the emulator dropped on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or not is_drop(exc)
+
+
+def quiet_drop_logs() -> None:
+    """
+    Keep uvicorn from logging deliberate drops as application errors (idempotent).
+
+    Called by every `Emulator`, so the filter is in place however the app gets served.
+    """
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
+        logger.addFilter(_QuietDrops())
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    emulator: Emulator | None = None,
+    log_level: str = "warning",
+) -> None:
+    """
+    Serve an emulator with uvicorn until Ctrl-C (SIGINT) or SIGTERM, then return.
+
+    Args:
+        host: Interface to bind; keep the default loopback address unless you need more.
+        port: TCP port to listen on.
+        emulator: The emulator to serve; a fresh default `Emulator()` when omitted.
+        log_level: uvicorn's log level.
+    """
+    try:
+        import uvicorn
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise ImportError(
+            "serving the emulator needs the 'emulator' extra: pip install 'talkkit[emulator]'"
+        ) from exc
+
+    from talkkit.emulator._emulator import Emulator
+
+    config = uvicorn.Config(
+        (emulator or Emulator()).app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=3,
+    )
+    # uvicorn re-raises the captured SIGINT after its graceful shutdown; we are done then.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()

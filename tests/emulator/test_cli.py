@@ -1,0 +1,86 @@
+"""The `talkkit emulator serve` command and the guarded optional extras."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import talkkit
+import talkkit.emulator
+from talkkit.cli import build_cli, main
+from talkkit.emulator import TALKOVER_TOKEN, TALKTURO_TOKEN, Emulator, FaultRule
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, dict[str, Any]]:
+    served: dict[str, Any] = {}
+
+    def fake_serve(**kwargs: Any) -> None:
+        served.update(kwargs)
+
+    monkeypatch.setattr(talkkit.emulator, "serve", fake_serve)
+    result = CliRunner().invoke(build_cli(), ["emulator", "serve", *args])
+    return result, served
+
+
+def test_serve_prints_urls_and_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command prints the three base URLs and paste-able exports, then serves."""
+    result, served = _run(monkeypatch, "--port", "9123", "--seed", "5")
+    assert result.exit_code == 0, result.output
+    assert "export TALKTURO_BASE_URL=http://127.0.0.1:9123/api " in result.output
+    assert f"TALKTURO_TOKEN={TALKTURO_TOKEN}" in result.output
+    assert (
+        f"export TALKOVER_BASE_URL=http://127.0.0.1:9123/api/v1 TALKOVER_TOKEN={TALKOVER_TOKEN}"
+        in (result.output)
+    )
+    assert "export TALKORY_BASE_URL=http://127.0.0.1:9123 " in result.output
+    assert (served["host"], served["port"]) == ("127.0.0.1", 9123)
+    emu = served["emulator"]
+    assert isinstance(emu, Emulator)
+    assert emu.seed == 5
+    assert emu.faults.rules == ()
+
+
+def test_fault_options_become_one_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault options build one FaultRule on the given route; rate limits can be disabled."""
+    result, served = _run(
+        monkeypatch,
+        "--fault-route",
+        "POST /v1/*",
+        "--error-rate",
+        "0.25",
+        "--latency",
+        "0.1",
+        "--no-rate-limits",
+    )
+    assert result.exit_code == 0, result.output
+    emu = served["emulator"]
+    assert emu.faults.rules == (FaultRule("POST /v1/*", latency=0.1, error_rate=0.25),)
+    assert emu.rate_limiter.specs == {"talkturo": None, "talkover": None, "talkory": None}
+    bad, _ = _run(monkeypatch, "--error-rate", "0.8", "--drop-rate", "0.8")
+    assert bad.exit_code == 2
+    assert "more than 1" in bad.output
+
+
+def test_missing_cli_extra_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without click, `talkkit` explains which extra to install and exits 1."""
+    monkeypatch.setitem(sys.modules, "click", None)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 1
+    assert "pip install 'talkkit[cli]'" in capsys.readouterr().err
+
+
+def test_missing_emulator_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without starlette, `talkkit emulator serve` fails with the emulator extra's command."""
+    monkeypatch.setitem(sys.modules, "starlette", None)
+    for name in [n for n in sys.modules if n.startswith("talkkit.emulator")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delattr(talkkit, "emulator")
+    result = CliRunner().invoke(build_cli(), ["emulator", "serve"])
+    assert result.exit_code == 1
+    assert "pip install 'talkkit[emulator]'" in result.output

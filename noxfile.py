@@ -30,9 +30,8 @@ def tests(session: nox.Session, backend: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install("ruff")
-    paths = ["src", "tests", "benchmarks", "examples", "noxfile.py"]
-    session.run("ruff", "check", *paths)
-    session.run("ruff", "format", "--check", *paths)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHONS[:1])

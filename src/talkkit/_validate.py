@@ -16,9 +16,10 @@ import phonenumbers
 
 from talkkit.errors import InvalidRequestError
 
-__all__ = ["e164", "hhmm", "iana_timezone", "in_range", "non_empty", "one_of"]
+__all__ = ["e164", "email", "hhmm", "iana_timezone", "in_range", "non_empty", "one_of"]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def e164(field: str, value: Any) -> str:
@@ -44,6 +45,13 @@ def e164(field: str, value: Any) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidRequestError(field, "is not a valid phone number for its country", value=value)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email(field: str, value: Any) -> str | None:
+    """``None`` or something shaped like an email address (the server has the last word)."""
+    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
+        raise InvalidRequestError(field, "must be an email address", value=value)
+    return value
 
 
 def one_of(field: str, value: Any, allowed: Collection[str]) -> str:

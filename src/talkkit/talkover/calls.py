@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from talkkit._resource import Resource
+from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk._recipes import calls_operation
 from talkkit.errors import InvalidRequestError
 from talkkit.pagination import AsyncPaginator, page_paginator
 from talkkit.talkover import _fields as f
@@ -107,4 +111,41 @@ class Calls(Resource):
             params=params,
             per_page=f.per_page(per_page),
             max_items=max_items,
+        )
+
+    def dial_many(
+        self,
+        numbers: Iterable[str | Mapping[str, Any]] | AsyncIterable[str | Mapping[str, Any]],
+        *,
+        agent_id: str,
+        concurrency: int = 8,
+        journal: str | Path | None = None,
+        retry_failed: bool = False,
+        on_progress: Callable[[BulkSummary], object] | None = None,
+    ) -> BulkJob[dict[str, Any]]:
+        """
+        Place a call to each number with one agent; no number is ever called twice.
+
+        Numbers are validated as E.164 before anything is sent; a number that appears twice in
+        the input is called once. A call whose answer was lost is never placed again: it is
+        looked up in the call history (``done`` when found, ``unknown`` otherwise). A re-run
+        with the same journal does the same for calls a killed run may have placed.
+
+        Args:
+            numbers: E.164 strings, or mappings with a ``phone`` column (``custom.<name>``
+                columns become the call's payload), from any iterable or async iterable.
+            agent_id: The (published) agent that places the calls.
+            concurrency: Calls being placed at most; the client's rate limiter paces them.
+            journal: A SQLite file to resume from: a re-run never redials a finished number.
+            retry_failed: With a journal, try numbers that failed definitely again.
+            on_progress: Called with the running `BulkSummary` after every number.
+        """
+        operation = calls_operation(self._client, agent_id=agent_id)
+        return BulkJob(
+            numbers,
+            operation,
+            concurrency=concurrency,
+            journal=journal,
+            retry_failed=retry_failed,
+            on_progress=on_progress,
         )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from talkkit._converter import camelize_keys
 from talkkit.errors import InvalidRequestError
 
-__all__ = ["body", "email", "flag", "mapping", "page_size", "path_id", "positive_int", "strings"]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+__all__ = ["body", "flag", "mapping", "page_size", "path_id", "positive_int", "strings"]
 
 
 def body(**values: Any) -> dict[str, Any]:
@@ -48,13 +45,6 @@ def flag(field: str, value: Any) -> bool | None:
     """``None`` (not sent) or a real boolean."""
     if value is not None and not isinstance(value, bool):
         raise InvalidRequestError(field, "must be True or False", value=value)
-    return value
-
-
-def email(field: str, value: Any) -> str | None:
-    """``None`` or something shaped like an email address."""
-    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
-        raise InvalidRequestError(field, "must be an email address", value=value)
     return value
 
 

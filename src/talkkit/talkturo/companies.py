@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, non_empty
+from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk._recipes import companies_operation
 from talkkit.pagination import AsyncPaginator, offset_paginator
 from talkkit.talkturo._common import body, mapping, page_size
 from talkkit.talkturo.types import Company
@@ -121,4 +124,43 @@ class Companies(Resource):
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
+        )
+
+    def import_many(
+        self,
+        rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        team_id: str | None = None,
+        concurrency: int = 16,
+        journal: str | Path | None = None,
+        retry_failed: bool = False,
+        on_progress: Callable[[BulkSummary], object] | None = None,
+    ) -> BulkJob[dict[str, Any]]:
+        """
+        Create many companies concurrently; safe to re-run.
+
+        A 409 is ``skipped``. The docs do not promise that a second company of the same name
+        is refused, so an unclear create is not re-sent: it is looked up by name instead, and
+        stays ``unknown`` only when it cannot be found.
+
+        Every row ends with exactly one outcome; the returned `BulkJob` runs when awaited
+        (``summary = await job``) or streamed (``async with job.stream() as outcomes``).
+
+        Args:
+            rows: Mappings with the SDK's snake_case field names (a `csv.DictReader`, dicts),
+                from any iterable or async iterable; columns ``custom.<name>`` become custom
+                fields. Bad rows fail with the field named; the rest go on.
+            concurrency: Requests in flight at most; the client's rate limiter paces them.
+            journal: A SQLite file to resume from: a re-run skips finished rows.
+            retry_failed: With a journal, send rows that failed in an earlier run again.
+            on_progress: Called with the running `BulkSummary` after every row.
+        """
+        operation = companies_operation(self._client, team_id=team_id)
+        return BulkJob(
+            rows,
+            operation,
+            concurrency=concurrency,
+            journal=journal,
+            retry_failed=retry_failed,
+            on_progress=on_progress,
         )

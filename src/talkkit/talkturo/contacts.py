@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, iana_timezone, non_empty
+from talkkit._validate import email as valid_email
+from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk._recipes import contacts_operation
 from talkkit.pagination import AsyncPaginator, offset_paginator
 from talkkit.talkturo._common import body, flag, mapping, page_size, path_id, strings
-from talkkit.talkturo._common import email as valid_email
 from talkkit.talkturo.types import Contact, LeadStatus
 
 if TYPE_CHECKING:
@@ -134,4 +137,46 @@ class Contacts(Resource):
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
+        )
+
+    def import_many(
+        self,
+        rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        team_id: str | None = None,
+        company_id: str | None = None,
+        concurrency: int = 16,
+        journal: str | Path | None = None,
+        retry_failed: bool = False,
+        on_progress: Callable[[BulkSummary], object] | None = None,
+    ) -> BulkJob[dict[str, Any]]:
+        """
+        Create many contacts concurrently; safe to re-run.
+
+        A contact that already exists (409 for its email or phone) is ``skipped``. After an
+        unclear failure the create is sent again — the API refuses a second contact with the
+        same email or phone, so a 409 then means ours went through (``done``). A row with
+        neither email nor phone cannot be deduped by the API and is never re-sent.
+
+        Every row ends with exactly one outcome; the returned `BulkJob` runs when awaited
+        (``summary = await job``) or streamed (``async with job.stream() as outcomes``).
+
+        Args:
+            rows: Mappings with the SDK's snake_case field names (a `csv.DictReader`, dicts),
+                from any iterable or async iterable; columns ``custom.<name>`` become custom
+                fields. Bad rows fail with the field named; the rest go on.
+            concurrency: Requests in flight at most; the client's rate limiter paces them.
+            journal: A SQLite file to resume from: a re-run skips finished rows.
+            retry_failed: With a journal, send rows that failed in an earlier run again.
+            on_progress: Called with the running `BulkSummary` after every row.
+            company_id: The company of rows without a ``company_id`` column.
+        """
+        operation = contacts_operation(self._client, team_id=team_id, company_id=company_id)
+        return BulkJob(
+            rows,
+            operation,
+            concurrency=concurrency,
+            journal=journal,
+            retry_failed=retry_failed,
+            on_progress=on_progress,
         )

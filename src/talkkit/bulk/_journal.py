@@ -1,0 +1,249 @@
+"""
+The resume journal: one SQLite file recording every item's state by its stable key.
+
+States: ``pending`` (a request is about to be sent — committed *before* sending), then ``done``,
+``skipped``, ``failed`` or ``unknown``. The file is written by one task that group-commits
+batches in a worker thread (SQLite never runs on the event loop); a worker that marks an item
+pending waits until that mark is durable, so a run killed at any instant can tell "maybe sent"
+(pending) from "never sent" (absent). WAL mode with ``synchronous=NORMAL`` keeps every commit
+through a process kill (SIGKILL included); the database stays valid because SQLite commits are
+atomic.
+
+A finished state is never overwritten by a weaker one, and a journal made for one job (its
+kind and scope: team, agent...) refuses to be reused for another.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from talkkit.bulk._types import Outcome
+from talkkit.errors import ConfigurationError
+
+__all__ = ["Journal", "JournalEntry"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    resource_id TEXT,
+    code TEXT,
+    message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
+"""
+_FINAL = ("done", "skipped")
+# Upsert that never weakens a finished state: done/skipped stay as they are.
+_UPSERT = """
+INSERT INTO items (key, state, resource_id, code, message, attempts, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(key) DO UPDATE SET
+    state = excluded.state, resource_id = COALESCE(excluded.resource_id, items.resource_id),
+    code = excluded.code, message = excluded.message,
+    attempts = items.attempts + excluded.attempts, updated = excluded.updated
+WHERE items.state NOT IN ('done', 'skipped')
+"""
+_LOOKUP_CHUNK = 500
+
+
+@attrs.frozen
+class JournalEntry:
+    """What an earlier run recorded for one key."""
+
+    state: str
+    resource_id: str | None
+    code: str | None
+    message: str | None
+    updated: float
+
+
+@attrs.define
+class _Write:
+    row: tuple[str, str, str | None, str | None, str | None, int, float]
+    durable: anyio.Event | None = None
+
+
+class Journal:
+    """
+    A resume journal for one bulk job. Use ``async with Journal(path, ...)``.
+
+    Args:
+        path: The SQLite file (created if missing).
+        kind: The job's name (``contacts.import``); must match an existing journal's.
+        scope: Parameters that must match too (``{"team_id": ...}``).
+    """
+
+    def __init__(
+        self, path: str | Path, *, kind: str, scope: Mapping[str, str] | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.kind = kind
+        self.scope = dict(scope or {})
+        self._writer: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._send: MemoryObjectSendStream[_Write] | None = None
+        self._receive: MemoryObjectReceiveStream[_Write] | None = None
+        self._task_group: anyio.abc.TaskGroup | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._writer, self._reader = await anyio.to_thread.run_sync(self._open)
+        self._send, self._receive = anyio.create_memory_object_stream[_Write](10_000)
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        self._task_group.start_soon(self._write_loop, self._receive)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Flush what is queued even when the job was cancelled (Ctrl-C): shielded.
+        with anyio.CancelScope(shield=True):
+            assert self._send is not None
+            assert self._task_group is not None
+            await self._send.aclose()
+            await self._task_group.__aexit__(None, None, None)
+            await anyio.to_thread.run_sync(self._close)
+
+    def _open(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writer = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA synchronous=NORMAL")
+        writer.executescript(_SCHEMA)
+        meta = dict(writer.execute("SELECT name, value FROM meta").fetchall())
+        wanted = {"kind": self.kind, "scope": json.dumps(self.scope, sort_keys=True)}
+        if meta and (meta.get("kind"), meta.get("scope")) != (wanted["kind"], wanted["scope"]):
+            writer.close()
+            raise ConfigurationError(
+                "journal",
+                f"{self.path} belongs to another job ({meta.get('kind')} {meta.get('scope')}); "
+                f"this is {wanted['kind']} {wanted['scope']}: use another journal file",
+            )
+        if not meta:
+            writer.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
+        reader = sqlite3.connect(self.path, check_same_thread=False)
+        return writer, reader
+
+    def _close(self) -> None:
+        for conn in (self._writer, self._reader):
+            if conn is not None:
+                conn.close()
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def lookup(self, keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """What earlier runs recorded for these keys (absent keys were never attempted)."""
+        if not keys:
+            return {}
+        return await anyio.to_thread.run_sync(self._lookup, list(keys))
+
+    def _lookup(self, keys: list[str]) -> dict[str, JournalEntry]:
+        assert self._reader is not None
+        found: dict[str, JournalEntry] = {}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._reader.execute(
+                f"SELECT key, state, resource_id, code, message, updated FROM items WHERE key IN ({marks})",
+                chunk,
+            )
+            for key, state, resource_id, code, message, updated in rows:
+                found[key] = JournalEntry(state, resource_id, code, message, updated)
+        return found
+
+    async def counts(self) -> dict[str, int]:
+        """How many keys are in each state."""
+        rows = await anyio.to_thread.run_sync(
+            lambda: self._query("SELECT state, COUNT(*) FROM items GROUP BY state")
+        )
+        return {str(state): int(n) for state, n in rows}
+
+    async def entries(self, state: str) -> list[tuple[str, JournalEntry]]:
+        """All keys in ``state`` (e.g. ``unknown``, for reconciliation reports)."""
+        rows = await anyio.to_thread.run_sync(
+            lambda: self._query(
+                "SELECT key, state, resource_id, code, message, updated FROM items WHERE state = ? ORDER BY key",
+                (state,),
+            )
+        )
+        return [(key, JournalEntry(s, r, c, m, u)) for key, s, r, c, m, u in rows]
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
+        assert self._reader is not None
+        return list(self._reader.execute(sql, tuple(params)))
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def mark_pending(self, key: str) -> None:
+        """Record that ``key``'s request is about to be sent; returns once that is durable."""
+        durable = anyio.Event()
+        await self._queue(_Write((key, "pending", None, None, None, 1, time.time()), durable))
+        await durable.wait()
+
+    async def record(
+        self,
+        key: str,
+        outcome: Outcome,
+        *,
+        resource_id: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Record a final outcome (batched: durable soon, and at the latest on exit)."""
+        await self._queue(_Write((key, outcome.value, resource_id, code, message, 0, time.time())))
+
+    async def _queue(self, write: _Write) -> None:
+        if self._send is None:
+            raise RuntimeError("use 'async with Journal(...)'")
+        await self._send.send(write)
+
+    async def _write_loop(self, receive: MemoryObjectReceiveStream[_Write]) -> None:
+        async with receive:
+            while True:
+                try:
+                    batch = [await receive.receive()]
+                except anyio.EndOfStream:
+                    return
+                while len(batch) < 2_000:  # group commit: everything already queued
+                    try:
+                        batch.append(receive.receive_nowait())
+                    except (anyio.WouldBlock, anyio.EndOfStream):
+                        break
+                await anyio.to_thread.run_sync(self._commit, [w.row for w in batch])
+                for write in batch:
+                    if write.durable is not None:
+                        write.durable.set()
+
+    def _commit(
+        self, rows: list[tuple[str, str, str | None, str | None, str | None, int, float]]
+    ) -> None:
+        assert self._writer is not None
+        self._writer.execute("BEGIN IMMEDIATE")
+        try:
+            self._writer.executemany(_UPSERT, rows)
+        except BaseException:
+            self._writer.execute("ROLLBACK")
+            raise
+        self._writer.execute("COMMIT")
+
+
+def is_final(state: str) -> bool:
+    """Whether a journal state means "finished, do not send again"."""
+    return state in _FINAL

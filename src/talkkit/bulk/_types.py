@@ -1,0 +1,182 @@
+"""The records of a bulk job: per-item outcomes, the running summary, the operation."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from talkkit.errors import TalkkitError
+
+__all__ = ["BulkOperation", "BulkSummary", "Failure", "ItemOutcome", "Outcome", "Prepared"]
+
+P = TypeVar("P")
+
+MAX_FAILURES_KEPT = 10_000
+
+
+class Outcome(enum.StrEnum):
+    """How one input item ended."""
+
+    DONE = "done"
+    """Created (``resource_id`` says what); also a 409 answered to our own re-send."""
+    SKIPPED = "skipped"
+    """Already existed (409 on the first attempt) or a duplicate within the input: not sent."""
+    FAILED = "failed"
+    """Rejected: bad input (never sent) or a definite error from the API. Safe to retry."""
+    UNKNOWN = "unknown"
+    """An unsafe request whose result is unclear: never re-sent automatically. Reconcile it."""
+
+
+@attrs.frozen(kw_only=True)
+class ItemOutcome:
+    """
+    What happened to one input item.
+
+    Attributes:
+        index: The item's position in the input (0-based; CSV data rows count from 0).
+        key: Its stable key (email, phone number, or a hash of the row).
+        outcome: done / skipped / failed / unknown.
+        resource_id: The created (or found) object's id, when known.
+        code: Error code for failed/unknown items (``invalid_input`` for bad rows).
+        message: What went wrong, naming the field for bad input.
+        field: The offending field for bad input.
+        attempts: Requests sent for this item in this run.
+        from_journal: Taken from an earlier run's journal; nothing was sent now.
+    """
+
+    index: int
+    key: str
+    outcome: Outcome
+    resource_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+    field: str | None = None
+    attempts: int = 0
+    from_journal: bool = False
+
+
+@attrs.frozen
+class Failure:
+    """One failed or unknown item, for reports (``row`` is 1-based as people count)."""
+
+    row: int
+    key: str
+    outcome: Outcome
+    code: str | None
+    message: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the CLI's ``--json`` lists it."""
+        return {
+            "row": self.row,
+            "key": self.key,
+            "outcome": str(self.outcome),
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@attrs.define
+class BulkSummary:
+    """Counts that always add up to the number of input items seen."""
+
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    unknown: int = 0
+    from_journal: int = 0
+    reconciled: int = 0
+    sent: int = 0
+    failures: list[Failure] = attrs.field(factory=list)
+    failures_dropped: int = 0
+    aborted: str | None = None
+
+    def add(self, item: ItemOutcome) -> None:
+        """Count one outcome."""
+        self.total += 1
+        setattr(self, item.outcome.value, getattr(self, item.outcome.value) + 1)
+        self.sent += item.attempts
+        if item.from_journal:
+            self.from_journal += 1
+        if item.code == "reconciled":
+            self.reconciled += 1
+        if item.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append(
+                    Failure(item.index + 1, item.key, item.outcome, item.code, item.message)
+                )
+            else:
+                self.failures_dropped += 1
+
+    @property
+    def ok(self) -> bool:
+        """Every item ended done or skipped."""
+        return self.failed == 0 and self.unknown == 0 and self.aborted is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable summary (``talkkit ... --json``)."""
+        return {
+            "total": self.total,
+            "done": self.done,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "unknown": self.unknown,
+            "from_journal": self.from_journal,
+            "reconciled": self.reconciled,
+            "requests_sent": self.sent,
+            "aborted": self.aborted,
+            "failures": [f.to_dict() for f in self.failures],
+            "failures_not_listed": self.failures_dropped,
+        }
+
+
+@attrs.frozen
+class Prepared(Generic[P]):
+    """
+    An input item validated and ready to send.
+
+    Attributes:
+        key: Its stable key (the journal's and the in-input dedupe's).
+        payload: What `BulkOperation.send` takes.
+        resendable: The server dedupes this item by a natural key (a contact's email or
+            phone), so an unclear failure may be followed by a re-send. ``False`` for items it
+            cannot dedupe: they are never re-sent and duplicates in the input are skipped.
+    """
+
+    key: str
+    payload: P
+    resendable: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class BulkOperation(Generic[P]):
+    """
+    One kind of bulk job, as the engine needs it.
+
+    Attributes:
+        name: Recorded in the journal, so one journal is never reused for another job.
+        prepare: Validate one raw item and compute its key; raise `InvalidRequestError`
+            (naming the field) for bad input, which fails the item without sending.
+        send: Perform the request for a prepared item; return the created object's id.
+        idempotent_by_key: The API answers 409 for an existing natural key, so re-sending
+            after an unclear failure is safe and a 409 on our own re-send means done
+            (contacts, companies). ``False`` (calls): an unclear outcome stays unknown.
+        reconcile: For an unknown item, look up whether it happened (e.g. in call history);
+            return the resource id when it did, ``None`` when it cannot tell.
+        scope: Parameters that must match to reuse a journal (team id, agent id...).
+    """
+
+    name: str
+    prepare: Callable[[Any], Prepared[P]]
+    send: Callable[[P], Awaitable[str | None]]
+    idempotent_by_key: bool
+    reconcile: Callable[[Prepared[P], float], Awaitable[str | None]] | None = None
+    scope: Mapping[str, str] = attrs.field(factory=dict)
+
+
+class BulkAbortedError(TalkkitError):
+    """A bulk job stopped early (a broken token): the summary says what was done."""

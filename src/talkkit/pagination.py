@@ -12,8 +12,8 @@ Three strategies build it: `offset_paginator` (Talkturo: ``limit``/``offset`` â†
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import aclosing
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -52,6 +52,9 @@ class AsyncPaginator(Generic[T]):
     """
     Lazily walks pages; ``async for`` yields items. Nothing is fetched until you iterate.
 
+    Breaking out of the loop early is fine, on trio too: the iterators are plain objects, not
+    async generators, so nothing is left for the garbage collector to finalise.
+
     Args:
         fetch: Loads the page for a token (``None`` for the first page).
         max_items: Stop after this many items.
@@ -67,31 +70,11 @@ class AsyncPaginator(Generic[T]):
         self._max_items = max_items
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self._items()
+        return _Items(_Pages(self._fetch), self._max_items)
 
-    async def _items(self) -> AsyncIterator[T]:
-        count = 0
-        pages = self.pages()
-        async with aclosing(pages):  # stopping early must close it now (trio insists)
-            async for page in pages:
-                for item in page.items:
-                    if self._max_items is not None and count >= self._max_items:
-                        return
-                    count += 1
-                    yield item
-
-    async def pages(self) -> AsyncGenerator[Page[T]]:
-        """Yield page after page until the last one."""
-        token: Any = None
-        seen: set[Any] = set()
-        while True:
-            page = await self._fetch(token)
-            yield page
-            token = page.next_token
-            # An empty page or a repeated token would loop forever: stop instead.
-            if token is None or not page.items or token in seen:
-                return
-            seen.add(token)
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Page after page until the last one."""
+        return _Pages(self._fetch)
 
     async def first_page(self) -> Page[T]:
         """Only the first page (one request)."""
@@ -100,6 +83,54 @@ class AsyncPaginator(Generic[T]):
     async def to_list(self) -> list[T]:
         """Every item, in order (for small lists)."""
         return [item async for item in self]
+
+
+class _Pages(Generic[T]):
+    """Iterator over pages; stops on the last page, an empty page or a repeated token."""
+
+    def __init__(self, fetch: Callable[[Any], Awaitable[Page[T]]]) -> None:
+        self._fetch = fetch
+        self._token: Any = None
+        self._seen: set[Any] = set()
+        self._done = False
+
+    def __aiter__(self) -> _Pages[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done:
+            raise StopAsyncIteration
+        page = await self._fetch(self._token)
+        token = page.next_token
+        # An empty page or a repeated token would loop forever: stop instead.
+        if token is None or not page.items or token in self._seen:
+            self._done = True
+        else:
+            self._seen.add(token)
+            self._token = token
+        return page
+
+
+class _Items(Generic[T]):
+    """Iterator over the items of successive pages, up to ``max_items``."""
+
+    def __init__(self, pages: _Pages[T], max_items: int | None) -> None:
+        self._pages = pages
+        self._left = max_items
+        self._buffer: deque[T] = deque()
+
+    def __aiter__(self) -> _Items[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._left is not None and self._left <= 0:
+            raise StopAsyncIteration
+        while not self._buffer:
+            page = await self._pages.__anext__()  # StopAsyncIteration ends us too
+            self._buffer.extend(page.items)
+        if self._left is not None:
+            self._left -= 1
+        return self._buffer.popleft()
 
 
 def _int(value: Any) -> int | None:

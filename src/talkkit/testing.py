@@ -6,6 +6,7 @@ Helpers for testing code that uses talkkit.
 - `running_emulator`: serve an emulator on a free 127.0.0.1 port from a background thread.
 - `talkturo_client`, `talkover_client`, `talkory_client`: clients wired to an in-process
   emulator (no sockets), with the emulator's tokens and defaults.
+- `ready_agent`: a Talkover agent with a voice, published, so it can place calls.
 - The pytest plugin (`talkkit.pytest_plugin`, loaded automatically) builds on these.
 """
 
@@ -29,12 +30,14 @@ from talkkit.talkturo import AsyncTalkturo
 
 if TYPE_CHECKING:
     from talkkit.emulator import Emulator
+    from talkkit.talkover.types import Agent
 
 __all__ = [
     "EMULATOR_HOST",
     "ServedEmulator",
     "capture_logs",
     "no_backoff",
+    "ready_agent",
     "running_emulator",
     "talkory_client",
     "talkover_client",
@@ -170,3 +173,14 @@ def running_emulator(emulator: Emulator | None = None) -> Iterator[ServedEmulato
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+async def ready_agent(client: AsyncTalkover, name: str = "SupportBot") -> Agent:
+    """Create a Talkover agent, give it the first voice in the catalogue and publish it."""
+    agent = await client.agents.create(name=name, label=f"{name} label")
+    groups = await client.voice_templates.list()
+    voice = groups[0].voices[0]
+    await client.agents.update_voice(
+        agent.id, voice_id=voice.id, conversation_speed=1.5, who_speaks_first="agent"
+    )
+    return await client.agents.publish(agent.id)

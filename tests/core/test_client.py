@@ -17,8 +17,7 @@ pytestmark = pytest.mark.anyio
 async def test_async_with_closes_the_transport() -> None:
     """Leaving `async with` closes the client's own connection pool."""
     async with AsyncTalkory(TALKORY_TEST_KEY) as client:
-        transport = client._transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
+        assert client._owns_transport
     assert client._closed
     with pytest.raises(RuntimeError, match="closed"):
         await client.wallet.get()

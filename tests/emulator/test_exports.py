@@ -12,7 +12,11 @@ import talkkit.emulator
 def _modules() -> list[str]:
     names = ["talkkit.emulator", "talkkit.cli"]
     for package in (talkkit.emulator, talkkit.cli):
-        names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+        names += [
+            m.name
+            for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+            if not m.name.endswith(".__main__")  # an entry point runs on import
+        ]
     return names
 
 

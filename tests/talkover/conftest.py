@@ -13,6 +13,7 @@ import pytest
 from talkkit import AsyncTalkover, RetryPolicy
 from talkkit.emulator import TALKOVER_TOKEN, Emulator
 from talkkit.talkover import Agent
+from talkkit.testing import ready_agent
 
 BASE_URL = "http://localhost/api/v1"
 FAST_RETRY = RetryPolicy(backoff_base=0.0, backoff_max=0.0)
@@ -79,11 +80,4 @@ async def new_agent(client: AsyncTalkover, name: str = "SupportBot") -> Agent:
 
 async def published_agent(client: AsyncTalkover, name: str = "SupportBot") -> Agent:
     """An agent with a voice, published: it takes calls."""
-    agent = await new_agent(client, name)
-    groups = await client.voice_templates.list()
-    voice = groups[0].voices[0]
-    await client.agents.update_voice(
-        agent.id, voice_id=voice.id, conversation_speed=1.5, who_speaks_first="agent"
-    )
-    await client.agents.publish(agent.id)
-    return agent
+    return await ready_agent(client, name)

@@ -11,7 +11,7 @@ counted in the `BulkSummary`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -119,12 +119,12 @@ class BulkJob(Generic[P]):
         if self._started:
             raise RuntimeError("a BulkJob runs once; create another for another run")
         self._started = True
-        send, receive = anyio.create_memory_object_stream[ItemOutcome](self.concurrency * 2)
         async with AsyncExitStack() as stack:
             if self.journal_path is not None:
                 self._journal = await stack.enter_async_context(
                     Journal(self.journal_path, kind=self.operation.name, scope=self.operation.scope)
                 )
+            send, receive = anyio.create_memory_object_stream[ItemOutcome](self.concurrency * 2)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._run_all, send)
                 try:
@@ -139,22 +139,29 @@ class BulkJob(Generic[P]):
         work_send, work_receive = anyio.create_memory_object_stream[_Work[P]](self.concurrency)
         self._out = out
         self._requeue = work_send.clone()
-        async with out, anyio.create_task_group() as tg:
-            for _ in range(self.concurrency):
-                tg.start_soon(self._worker, work_receive.clone(), tg)
-            work_receive.close()
-            async with work_send:
-                await self._produce(work_send)
-            self._input_done = True
-            await self._maybe_close_requeue()
+        try:
+            async with out, anyio.create_task_group() as tg:
+                for _ in range(self.concurrency):
+                    tg.start_soon(self._worker, work_receive.clone(), tg)
+                work_receive.close()
+                async with work_send:
+                    await self._produce(work_send)
+                self._input_done = True
+                await self._maybe_close_requeue()
+        finally:
+            if self._requeue is not None:  # cancelled with items still outstanding
+                self._requeue.close()
+                self._requeue = None
 
     async def _produce(self, work: ObjectSendStream[_Work[P]]) -> None:
         chunk: list[tuple[int, Any]] = []
-        async for index, raw in _enumerate(self.items):
-            chunk.append((index, raw))
-            if len(chunk) >= _CHUNK:
-                await self._dispatch(chunk, work)
-                chunk = []
+        inputs = _enumerate(self.items)
+        async with aclosing(inputs):  # type: ignore[type-var]  # an async generator
+            async for index, raw in inputs:
+                chunk.append((index, raw))
+                if len(chunk) >= _CHUNK:
+                    await self._dispatch(chunk, work)
+                    chunk = []
         if chunk:
             await self._dispatch(chunk, work)
 
@@ -397,9 +404,16 @@ class BulkJob(Generic[P]):
 async def _enumerate(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[tuple[int, Any]]:
     index = 0
     if isinstance(items, AsyncIterable):
-        async for raw in items:
-            yield index, raw
-            index += 1
+        iterator = aiter(items)
+        try:
+            async for raw in iterator:
+                yield index, raw
+                index += 1
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:  # the caller's async generator: close it now, not in GC
+                with anyio.CancelScope(shield=True):
+                    await close()
         return
     for raw in items:
         yield index, raw

@@ -113,13 +113,14 @@ class Journal:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # Flush what is queued even when the job was cancelled (Ctrl-C): shielded.
-        with anyio.CancelScope(shield=True):
-            assert self._send is not None
-            assert self._task_group is not None
-            await self._send.aclose()
-            await self._task_group.__aexit__(None, None, None)
-            await anyio.to_thread.run_sync(self._close)
+        assert self._send is not None
+        assert self._task_group is not None
+        self._send.close()  # the writer drains what is queued, then ends (it is shielded)
+        try:
+            await self._task_group.__aexit__(exc_type, exc, tb)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._close)
 
     def _open(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +216,9 @@ class Journal:
         await self._send.send(write)
 
     async def _write_loop(self, receive: MemoryObjectReceiveStream[_Write]) -> None:
-        async with receive:
+        # Shielded: on Ctrl-C / cancellation the queue is still written out; the loop ends
+        # when the send side is closed (always, in __aexit__).
+        with anyio.CancelScope(shield=True), receive:
             while True:
                 try:
                     batch = [await receive.receive()]

@@ -45,7 +45,8 @@ class FaultRule:
         error_rate: Probability of answering `error_status` without processing.
         error_status: The 5xx status used by `error_rate`.
         throttle_rate: Probability of answering 429 with `Retry-After: retry_after`.
-        retry_after: Seconds announced by throttled answers.
+        retry_after: Seconds announced by throttled answers: ``Retry-After`` in whole seconds
+            (rounded up), plus ``retry-after-ms`` when it has a fraction.
         drop_rate: Probability of dropping the connection before processing.
         commit_drop_rate: Probability of processing fully, then dropping instead of answering.
         stream_drop_after: Cut event streams after this many events.
@@ -57,7 +58,7 @@ class FaultRule:
     error_rate: float = attrs.field(default=0.0, kw_only=True, validator=_rate)
     error_status: int = attrs.field(default=500, kw_only=True, validator=_server_status)
     throttle_rate: float = attrs.field(default=0.0, kw_only=True, validator=_rate)
-    retry_after: int = attrs.field(default=1, kw_only=True, validator=_non_negative)
+    retry_after: float = attrs.field(default=1, kw_only=True, validator=_non_negative)
     drop_rate: float = attrs.field(default=0.0, kw_only=True, validator=_rate)
     commit_drop_rate: float = attrs.field(default=0.0, kw_only=True, validator=_rate)
     stream_drop_after: int | None = attrs.field(default=None, kw_only=True, validator=_non_negative)

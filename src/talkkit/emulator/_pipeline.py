@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import anyio
@@ -16,6 +17,15 @@ from talkkit.emulator._errors import ApiError, ErrorKind
 from talkkit.emulator._faults import FaultDecision, Outcome
 from talkkit.emulator._platform import CONTEXT_KEY, Platform, RequestContext
 from talkkit.emulator._records import LoggedRequest, token_hash
+
+
+def retry_after_headers(seconds: float) -> dict[str, str]:
+    """``Retry-After`` in whole seconds (rounded up), and ``retry-after-ms`` for a fraction."""
+    headers = {"Retry-After": str(math.ceil(seconds))}
+    if seconds != int(seconds):
+        headers["retry-after-ms"] = str(round(seconds * 1000))
+    return headers
+
 
 __all__ = ["Pipeline", "error_response"]
 
@@ -96,7 +106,7 @@ class Pipeline:
             kind = ErrorKind.UNAVAILABLE if status == 503 else ErrorKind.SERVER_ERROR
             return dialect.error(kind, status=status)
         if decision is not None and outcome is Outcome.THROTTLE:
-            retry = {"Retry-After": str(decision.rule.retry_after)}
+            retry = retry_after_headers(decision.rule.retry_after)
             return dialect.error(ErrorKind.RATE_LIMITED, headers=retry)
         if ctx.platform.is_public(ctx.route):
             return None

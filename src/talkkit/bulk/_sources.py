@@ -1,0 +1,191 @@
+"""
+CSV input for bulk jobs: rows streamed one at a time, the header checked before anything is sent.
+
+`read_csv` reads only the header; iterating the `CsvSource` opens the file again and yields one
+``{column: cell}`` dict per data row, so memory stays flat for millions of rows. Rows that
+cannot be read correctly are still yielded, as mappings that refuse to be read: the bulk
+job's validation then fails that row, naming the problem, and the other rows go on.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import NoReturn
+
+import attrs
+
+from talkkit.bulk._recipes import CUSTOM_PREFIX
+from talkkit.errors import InvalidRequestError
+
+__all__ = ["CsvSource", "RejectedRow", "read_csv"]
+
+_ENCODING = "utf-8-sig"  # a byte-order mark (Excel's "CSV UTF-8") is dropped
+_ERRORS = "surrogateescape"  # undecodable bytes survive as lone surrogates; recipes refuse them
+_DELIMITERS = ",;\t|"
+_COUNT_CHUNK = 1 << 20
+
+
+class RejectedRow(Mapping[str, str]):
+    """
+    A data row that could not be read as ``{column: cell}`` (too many cells, broken quoting).
+
+    Reading its items raises the `InvalidRequestError` that names the problem, so the bulk
+    operation's validation fails this row (``invalid_input``) without sending anything.
+    """
+
+    __slots__ = ("error",)
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.error = InvalidRequestError(field, reason)
+
+    def _refuse(self) -> NoReturn:
+        raise InvalidRequestError(self.error.field, self.error.reason)
+
+    def __getitem__(self, key: str) -> str:
+        self._refuse()
+
+    def __iter__(self) -> Iterator[str]:
+        self._refuse()
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"RejectedRow({self.error.field!r}, {self.error.reason!r})"
+
+
+@attrs.frozen
+class CsvSource:
+    """
+    A CSV file of rows named by its header, iterated lazily (any number of times).
+
+    Attributes:
+        path: The file.
+        header: Column names as written in the first line (surrounding blanks removed);
+            empty for an empty file.
+        delimiter: The cell separator, detected from the header (``,`` ``;`` tab or ``|``).
+    """
+
+    path: Path
+    header: tuple[str, ...]
+    delimiter: str = ","
+
+    @property
+    def empty(self) -> bool:
+        """The file has no header line at all (zero bytes, or only blank lines)."""
+        return not self.header
+
+    def __iter__(self) -> Iterator[Mapping[str, str]]:
+        """Yield each data row: a dict of the non-missing cells, or a `RejectedRow`."""
+        if self.empty:
+            return
+        columns = len(self.header)
+        with self.path.open(encoding=_ENCODING, errors=_ERRORS, newline="") as file:
+            reader = csv.reader(file, delimiter=self.delimiter)
+            for cells in reader:  # skip to the header (blank lines may come first)
+                if _has_content(cells):
+                    break
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield RejectedRow("csv", f"cannot be read as CSV ({exc})")
+                    continue
+                if not _has_content(cells):
+                    continue  # a blank line is not a row
+                if len(cells) > columns and any(c.strip() for c in cells[columns:]):
+                    yield RejectedRow(
+                        "columns",
+                        f"the row has {len(cells)} cells but the header has {columns} columns "
+                        "(an unquoted delimiter in a value?)",
+                    )
+                    continue
+                yield {name: cell for name, cell in zip(self.header, cells, strict=False) if name}
+
+    def count_rows(self) -> int:
+        """
+        Count the data rows quickly by counting line ends (for a progress bar's total).
+
+        Approximate when quoted cells span lines or the file has blank lines.
+        """
+        if self.empty:
+            return 0
+        newlines = carriage = 0
+        last = b""
+        with self.path.open("rb") as file:
+            while chunk := file.read(_COUNT_CHUNK):
+                newlines += chunk.count(b"\n")
+                carriage += chunk.count(b"\r")
+                last = chunk[-1:]
+        lines = newlines or carriage  # old Mac files end lines with a bare CR
+        if last not in (b"\n", b"\r"):
+            lines += 1  # the last line has no line end
+        return max(lines - 1, 0)
+
+    def check_columns(
+        self, *, required: Iterable[str | tuple[str, ...]], known: Collection[str]
+    ) -> tuple[str, ...]:
+        """
+        Check the header for a job: every required column present (a tuple: any one of them).
+
+        Returns:
+            The columns the job will ignore: neither in ``known`` nor ``custom.<name>``.
+
+        Raises:
+            InvalidRequestError: A required column is missing, or a column appears twice.
+        """
+        present = set(self.header)
+        seen: set[str] = set()
+        for name in self.header:
+            if name and name in seen:
+                raise InvalidRequestError("header", f"the column {name!r} appears twice")
+            seen.add(name)
+        missing = [
+            " or ".join(option) if isinstance(option, tuple) else option
+            for option in required
+            if not present.intersection((option,) if isinstance(option, str) else option)
+        ]
+        if missing:
+            shown = ", ".join(repr(c) for c in self.header if c) or "no column names"
+            raise InvalidRequestError(
+                "header",
+                f"missing required column(s): {', '.join(missing)} (the header has {shown})",
+            )
+        return tuple(
+            name
+            for name in self.header
+            if name not in known
+            and not (name.startswith(CUSTOM_PREFIX) and len(name) > len(CUSTOM_PREFIX))
+        )
+
+
+def _has_content(cells: list[str]) -> bool:
+    return bool(cells) and not (len(cells) == 1 and not cells[0].strip())
+
+
+def read_csv(path: str | Path) -> CsvSource:
+    """
+    Open a CSV file of rows for a bulk job; only the header is read now.
+
+    The file is UTF-8 (a byte-order mark is fine). Bytes that are not UTF-8 are kept, so
+    the row holding them fails with the column named while the others go on.
+
+    Raises:
+        OSError: The file cannot be opened.
+    """
+    file_path = Path(path)
+    with file_path.open(encoding=_ENCODING, errors=_ERRORS, newline="") as file:
+        sample = ""
+        for line in file:
+            if line.strip():
+                sample = line
+                break
+    if not sample:
+        return CsvSource(file_path, ())
+    delimiter = max(_DELIMITERS, key=sample.count) if "," not in sample else ","
+    header = next(csv.reader([sample], delimiter=delimiter), [])
+    return CsvSource(file_path, tuple(cell.strip() for cell in header), delimiter)

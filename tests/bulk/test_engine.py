@@ -1,0 +1,347 @@
+"""The bulk engine through real clients against the emulator: one outcome per item, never twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from talkkit import AsyncTalkover, AsyncTalkturo, RetryPolicy
+from talkkit.bulk import BulkSummary, ItemOutcome, Outcome
+from talkkit.emulator import Emulator, FaultRule
+from talkkit.testing import talkturo_client
+from talkkit.typing import Handler
+
+pytestmark = pytest.mark.anyio
+
+CHAOS = {
+    "error_rate": 0.10,
+    "throttle_rate": 0.05,
+    "retry_after": 0.02,
+    "drop_rate": 0.02,
+    "commit_drop_rate": 0.01,
+}
+
+
+def contacts(n: int, start: int = 0) -> list[dict[str, str]]:
+    return [
+        {"first_name": f"First{i}", "last_name": "Last", "email": f"user{i}@example.com"}
+        for i in range(start, start + n)
+    ]
+
+
+def numbers(n: int) -> list[str]:
+    return [f"+1202555{i:04d}" for i in range(n)]
+
+
+async def collect(job_stream: AsyncIterator[ItemOutcome]) -> list[ItemOutcome]:
+    return [outcome async for outcome in job_stream]
+
+
+def stored_emails(emu: Emulator) -> Counter[str]:
+    return Counter(c["email"] for c in emu.talkturo.contacts.values())
+
+
+async def test_import_under_chaos_matches_the_emulators_truth(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str
+) -> None:
+    """5xx, 429s, drops and commit-then-drops: one outcome per row, no contact stored twice."""
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", **CHAOS))
+    rows = contacts(600)
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, concurrency=24
+    ).stream() as outcomes:
+        results = await collect(outcomes)
+    assert sorted(r.index for r in results) == list(range(600))
+    stored = stored_emails(emu)
+    assert max(stored.values()) == 1, "a contact was stored twice"
+    done = {r.key.removeprefix("email:") for r in results if r.outcome is Outcome.DONE}
+    failed = {r.key.removeprefix("email:") for r in results if r.outcome is Outcome.FAILED}
+    assert done <= set(stored)
+    assert not failed & set(stored), "a row reported failed was stored"
+    unknown = [r for r in results if r.outcome is Outcome.UNKNOWN]
+    assert len(done) + len(unknown) >= len(stored)
+    assert len(done) >= 590  # with three re-sends almost everything gets through
+    assert any(r.attempts > 1 for r in results), "the chaos must have forced re-sends"
+
+
+async def test_summary_counts_add_up(turo: AsyncTalkturo, company_id: str) -> None:
+    """The summary counts every row once; bad rows name the row and field, good rows go on."""
+    rows: list[dict[str, str]] = [
+        *contacts(20),
+        {"first_name": "No", "last_name": "Phone", "email": "np@example.com", "phone": "12345"},
+        {"first_name": "", "last_name": "Blank", "email": "blank@example.com"},
+        {"first_name": "Bad", "last_name": "Mail", "email": "not-an-email"},
+    ]
+    progress: list[int] = []
+    summary = await turo.contacts.import_many(
+        rows, company_id=company_id, on_progress=lambda s: progress.append(s.total)
+    )
+    assert (summary.total, summary.done, summary.failed) == (23, 20, 3)
+    assert summary.done + summary.skipped + summary.failed + summary.unknown == summary.total
+    assert progress == list(range(1, 24))
+    fields = {f.row: f.message for f in summary.failures}
+    assert "phone" in (fields[21] or "")
+    assert "first_name" in (fields[22] or "")
+    assert "email" in (fields[23] or "")
+    assert summary.to_dict()["failures"][0]["row"] == 21
+
+
+async def test_existing_contact_is_skipped_not_resent(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str
+) -> None:
+    """A 409 on the first attempt means it already existed: skipped, sent once."""
+    await turo.contacts.create("Ada", "Lovelace", company_id=company_id, email="user3@example.com")
+    before = len(emu.request_log)
+    summary = await turo.contacts.import_many(contacts(5), company_id=company_id)
+    assert (summary.done, summary.skipped) == (4, 1)
+    assert len(emu.request_log) - before == 5
+
+
+async def test_commit_then_drop_resend_counts_done(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str
+) -> None:
+    """Stored but unanswered: the re-send gets 409 for our own contact, so it is done."""
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", commit_drop_rate=1.0, times=1))
+    summary = await turo.contacts.import_many(contacts(1), company_id=company_id)
+    assert (summary.done, summary.skipped, summary.sent) == (1, 0, 2)
+    assert len(emu.talkturo.contacts) == 1
+
+
+async def test_contact_without_natural_key_is_never_resent(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str
+) -> None:
+    """No email and no phone: the API cannot dedupe it, so an unclear create stays unknown."""
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", commit_drop_rate=1.0, times=1))
+    rows = [
+        {"first_name": "Anon", "last_name": "Ymous"},
+        {"first_name": "Anon", "last_name": "Ymous"},
+    ]
+    summary = await turo.contacts.import_many(rows, company_id=company_id)
+    assert (summary.unknown, summary.skipped, summary.sent) == (1, 1, 1)
+    assert len(emu.talkturo.contacts) == 1
+
+
+async def test_dialing_under_chaos_never_calls_twice(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """Faults on the call endpoint: every number called at most once, unclear ones reconciled."""
+    emu.faults.add(FaultRule(route="POST /api/v1/agents/*/call", **CHAOS))
+    targets = numbers(300)
+    summary = await over.calls.dial_many(targets, agent_id=agent_id, concurrency=16)
+    called = Counter(call.to for call in emu.placed_calls)
+    assert max(called.values()) == 1, "a number was called twice"
+    assert summary.total == 300
+    assert summary.done == len(called)  # every placed call is known: reconciled ones included
+    assert summary.reconciled >= 1
+    assert summary.done + summary.failed + summary.unknown == 300
+
+
+async def test_duplicate_numbers_are_called_once(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """The same number twice in the input is dialled once; the repeat is skipped."""
+    summary = await over.calls.dial_many(
+        ["+12025550100", "+12025550100", {"phone": "+12025550101"}], agent_id=agent_id
+    )
+    assert (summary.done, summary.skipped) == (2, 1)
+    assert len(emu.placed_calls) == 2
+
+
+async def test_invalid_numbers_fail_before_sending(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """Numbers that are not E.164 fail with the field named; nothing is sent for them."""
+    summary = await over.calls.dial_many(
+        ["12025550100", "+1202", "+12025550102"], agent_id=agent_id
+    )
+    assert (summary.done, summary.failed) == (1, 2)
+    assert all(f.code == "invalid_input" and "phone" in (f.message or "") for f in summary.failures)
+    assert len(emu.placed_calls) == 1
+
+
+async def test_long_retry_after_reschedules_instead_of_blocking(
+    emu: Emulator, company_id: str
+) -> None:
+    """A 429 longer than the inline cap frees the worker; the row is sent again later."""
+    async with talkturo_client(
+        emu, retry=RetryPolicy(retry_after_cap=0.05, backoff_base=0), rate_limit=None
+    ) as turo:
+        emu.faults.add(
+            FaultRule(route="POST /api/crm/contacts", throttle_rate=1.0, retry_after=0.3, times=1)
+        )
+        async with turo.contacts.import_many(
+            contacts(6), company_id=company_id, concurrency=1
+        ).stream() as outcomes:
+            results = await collect(outcomes)
+    assert [r.outcome for r in results] == [Outcome.DONE] * 6
+    assert results[-1].index == 0  # the throttled row finished last: the worker went on meanwhile
+
+
+async def test_broken_token_aborts_the_job(emu: Emulator) -> None:
+    """A 401 stops the job: nothing more is sent, every row is still accounted for."""
+    client = AsyncTalkturo(
+        "wrong-token",
+        base_url="http://localhost/api",
+        team_id="team_01emulator",
+        transport=emu.transport(),
+    )
+    async with client:
+        summary = await client.contacts.import_many(
+            contacts(200), company_id="comp_x", concurrency=4
+        )
+    assert summary.total == 200
+    assert summary.failed == 200
+    assert summary.aborted is not None
+    assert "401" in summary.aborted
+    assert len(emu.request_log) <= 4
+
+
+async def test_journal_resume_sends_nothing_twice(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """A second run with the same journal reports everything from it and sends nothing."""
+    journal = tmp_path / "import.db"
+    first = await turo.contacts.import_many(contacts(50), company_id=company_id, journal=journal)
+    assert first.done == 50
+    sent = len(emu.request_log)
+    second = await turo.contacts.import_many(contacts(50), company_id=company_id, journal=journal)
+    assert (second.done, second.from_journal) == (50, 50)
+    assert len(emu.request_log) == sent
+
+
+async def test_journal_pending_contact_is_resent_and_counted_done(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """A row a killed run left pending is sent again; the 409 shows it was ours: done."""
+    from talkkit.bulk import Journal
+
+    journal = tmp_path / "import.db"
+    rows = contacts(3)
+    await turo.contacts.create("First0", "Last", company_id=company_id, email="user0@example.com")
+    async with Journal(
+        journal,
+        kind="talkturo.contacts.import",
+        scope={"base_url": turo.base_url, "team_id": "team_01emulator"},
+    ) as j:
+        await j.mark_pending("email:user0@example.com")
+    summary = await turo.contacts.import_many(rows, company_id=company_id, journal=journal)
+    assert (summary.done, summary.skipped) == (3, 0)
+    assert max(stored_emails(emu).values()) == 1
+
+
+async def test_journal_pending_call_is_reconciled_not_redialled(
+    over: AsyncTalkover, emu: Emulator, agent_id: str, tmp_path: Path
+) -> None:
+    """A call a killed run may have placed is looked up in the history, never placed again."""
+    from talkkit.bulk import Journal
+
+    journal = tmp_path / "dial.db"
+    await over.agents.call(agent_id, phone_number="+12025550100")  # the killed run's call
+    async with Journal(
+        journal, kind="talkover.calls.dial", scope={"base_url": over.base_url, "agent_id": agent_id}
+    ) as j:
+        await j.mark_pending("phone:+12025550100")
+        await j.mark_pending("phone:+12025550101")  # killed before this one went out
+    summary = await over.calls.dial_many(
+        ["+12025550100", "+12025550101", "+12025550102"],
+        agent_id=agent_id,
+        journal=journal,
+    )
+    called = Counter(call.to for call in emu.placed_calls)
+    assert called == {"+12025550100": 1, "+12025550102": 1}
+    assert (summary.done, summary.unknown, summary.reconciled) == (2, 1, 1)
+    [unknown] = [f for f in summary.failures if f.outcome is Outcome.UNKNOWN]
+    assert unknown.key == "phone:+12025550101"
+
+
+async def test_journal_of_another_job_is_refused(
+    turo: AsyncTalkturo, company_id: str, tmp_path: Path
+) -> None:
+    """A journal made for another team cannot be reused by mistake."""
+    from talkkit import ConfigurationError
+
+    journal = tmp_path / "import.db"
+    await turo.contacts.import_many(contacts(1), company_id=company_id, journal=journal)
+    with pytest.raises(ConfigurationError, match="another job"):
+        await turo.contacts.import_many(
+            contacts(1), team_id="team_02", company_id=company_id, journal=journal
+        )
+
+
+async def test_cancelled_job_resumes_to_exactly_once(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """Cancelling mid-run leaves a consistent journal; the re-run stores every row once."""
+    import sqlite3
+
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", latency=0.005))
+    journal = tmp_path / "import.db"
+    rows = contacts(300)
+    seen = 0
+    with anyio.move_on_after(5):
+        async with turo.contacts.import_many(
+            rows, company_id=company_id, journal=journal, concurrency=8
+        ).stream() as outcomes:
+            async for _ in outcomes:
+                seen += 1
+                if seen == 60:
+                    break  # the consumer walks away: the job is cancelled cleanly
+    assert 60 <= len(emu.talkturo.contacts) < 300
+    with sqlite3.connect(journal) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    summary = await turo.contacts.import_many(
+        rows, company_id=company_id, journal=journal, concurrency=8
+    )
+    assert summary.total == 300
+    assert summary.failed == summary.unknown == 0
+    assert len(emu.talkturo.contacts) == 300
+    assert max(stored_emails(emu).values()) == 1
+
+
+async def test_async_iterable_input(turo: AsyncTalkturo, emu: Emulator, company_id: str) -> None:
+    """Rows may come from an async iterator (a streaming reader)."""
+
+    async def rows() -> AsyncIterator[dict[str, str]]:
+        for row in contacts(30):
+            await anyio.lowlevel.checkpoint()
+            yield row
+
+    summary: BulkSummary = await turo.contacts.import_many(rows(), company_id=company_id)
+    assert summary.done == 30
+    assert len(emu.talkturo.contacts) == 30
+
+
+async def test_concurrency_bounds_requests_in_flight(emu: Emulator, company_id: str) -> None:
+    """No more than `concurrency` requests are ever in flight."""
+    in_flight = 0
+    peak = 0
+
+    async def count(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await call_next(request)
+        finally:
+            in_flight -= 1
+
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", latency=0.01))
+    async with talkturo_client(emu, middleware=[count]) as turo:
+        summary = await turo.contacts.import_many(
+            contacts(60), company_id=company_id, concurrency=5
+        )
+    assert summary.done == 60
+    assert peak == 5
+
+
+async def test_concurrency_must_be_positive(turo: AsyncTalkturo) -> None:
+    """A nonsensical concurrency is refused with the field named."""
+    from talkkit import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError, match="concurrency"):
+        turo.contacts.import_many([], company_id="c", concurrency=0)

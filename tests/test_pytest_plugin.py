@@ -44,7 +44,7 @@ async def test_bad_token_is_typed(talkkit_emulator):
 def test_fixtures_work_in_a_users_project(pytester: pytest.Pytester) -> None:
     """A user's test module gets the emulator and bound clients with no setup at all."""
     pytester.makepyfile(test_user=USER_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:asyncio", "-W", "error")
+    result = pytester.runpytest_inprocess("-p", "no:asyncio", "-W", "error")
     result.assert_outcomes(passed=4)
 
 
@@ -74,5 +74,5 @@ async def test_key_is_refused(talkory):
         await talkory.wallet.get()
 """
     )
-    result = pytester.runpytest_subprocess("-p", "no:asyncio")
+    result = pytester.runpytest_inprocess("-p", "no:asyncio")
     result.assert_outcomes(passed=1)

@@ -182,7 +182,7 @@ class BulkJob(Generic[P]):
                         key=_row_key(index),
                         outcome=Outcome.FAILED,
                         code="invalid_input",
-                        message=f"row {index + 1}: {exc}",
+                        message=str(exc),
                         field=exc.field,
                     )
                 )

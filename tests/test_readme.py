@@ -1,4 +1,4 @@
-"""The ```python blocks of the docs run, in order, against the in-process emulator."""
+"""README.md's code runs: every ```python block against the emulator, the plugin example in pytest."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import talkkit._client
 from talkkit import BaseClient
 from talkkit.emulator import TALKORY_KEY, TALKOVER_TOKEN, TALKTURO_TOKEN, Emulator
 
-pytestmark = pytest.mark.anyio
+pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "talkturo.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PLUGIN_EXAMPLE = "# test_signup.py"
 
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
@@ -27,13 +28,12 @@ def python_blocks(path: Path) -> list[tuple[int, str]]:
     return [(text.count("\n", 0, m.start(1)) + 1, m.group(1)) for m in _FENCE.finditer(text)]
 
 
-async def run_blocks(path: Path, namespace: dict[str, Any]) -> int:
+async def run_blocks(blocks: list[tuple[int, str]], path: Path, namespace: dict[str, Any]) -> int:
     """
-    Run a file's ```python blocks in one namespace, in order; top-level ``await`` is allowed.
+    Run ```python blocks in one namespace, in order; top-level ``await`` is allowed.
 
     Clients the blocks leave open are closed afterwards. Returns how many blocks ran.
     """
-    blocks = python_blocks(path)
     try:
         for line, source in blocks:
             padded = "\n" * (line - 1) + source  # tracebacks point at the Markdown line
@@ -72,16 +72,32 @@ def test_blocks_are_found(tmp_path: Path) -> None:
     assert python_blocks(doc) == [(4, "x = 1\n"), (11, "y = 2\n")]
 
 
-async def test_talkturo_doc_snippets_run(
+@pytest.mark.anyio
+async def test_readme_snippets_run(
     emulated_env: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The five Talkturo tasks run against the emulator and do what they say."""
-    assert await run_blocks(DOC, {"__name__": "__snippets__"}) == 5
+    """The README's snippets run in order against the emulator and do what they say."""
+    blocks = [
+        (line, code) for line, code in python_blocks(README) if not code.startswith(PLUGIN_EXAMPLE)
+    ]
+    assert await run_blocks(blocks, README, {"__name__": "__readme__"}) >= 10
+    out = capsys.readouterr().out
     state = emulated_env.talkturo
     (campaign,) = state.campaigns.values()
     assert campaign["status"] == "running"
     assert state.campaign_contacts[campaign["id"]]
     assert len(state.phone_numbers) == 1
-    out = capsys.readouterr().out
     assert "billing: invoice.paid in_1" in out
     assert "+12025550143 normal_clearing" in out
+    assert "404 not_found True" in out
+    assert "phone - must be in E.164 form" in out
+    assert "row 3: first_name" in out
+    assert len(emulated_env.placed_calls) == 2
+
+
+def test_plugin_example_passes_as_a_users_test(pytester: pytest.Pytester) -> None:
+    """The README's pytest example, copied into a project, passes as written."""
+    (example,) = [code for _, code in python_blocks(README) if code.startswith(PLUGIN_EXAMPLE)]
+    pytester.makepyfile(test_signup=example)
+    result = pytester.runpytest_inprocess("-p", "no:asyncio", "-W", "error")
+    result.assert_outcomes(passed=1)

@@ -115,7 +115,7 @@ class Calls(Resource):
 
     def dial_many(
         self,
-        numbers: Iterable[str | Mapping[str, Any]] | AsyncIterable[str | Mapping[str, Any]],
+        numbers: Iterable[str | Mapping[str, object]] | AsyncIterable[str | Mapping[str, object]],
         *,
         agent_id: str,
         concurrency: int = 8,

@@ -128,7 +128,7 @@ class Companies(Resource):
 
     def import_many(
         self,
-        rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, object]] | AsyncIterable[Mapping[str, object]],
         *,
         team_id: str | None = None,
         concurrency: int = 16,

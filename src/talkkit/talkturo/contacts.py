@@ -141,7 +141,7 @@ class Contacts(Resource):
 
     def import_many(
         self,
-        rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, object]] | AsyncIterable[Mapping[str, object]],
         *,
         team_id: str | None = None,
         company_id: str | None = None,

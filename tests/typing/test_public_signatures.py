@@ -1,0 +1,77 @@
+"""No `Any` leaks into the public signatures of the resources (what users call)."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+import talkkit
+import talkkit.talkory
+import talkkit.talkover
+import talkkit.talkturo
+from talkkit._resource import Resource
+from talkkit.talkory import AsyncTalkory
+from talkkit.talkover import AsyncTalkover
+from talkkit.talkturo import AsyncTalkturo
+from talkkit.testing import EMULATOR_HOST
+
+# Names the resource modules import only for type checking.
+NAMES: dict[str, object] = {
+    **vars(talkkit.talkory),
+    **vars(talkkit.talkover),
+    **vars(talkkit.talkturo),
+    "AsyncTalkory": AsyncTalkory,
+    "AsyncTalkover": AsyncTalkover,
+    "AsyncTalkturo": AsyncTalkturo,
+}
+
+
+def _contains_any(tp: object) -> bool:
+    if tp is Any:
+        return True
+    return any(_contains_any(arg) for arg in typing.get_args(tp))
+
+
+def _resources() -> Iterator[tuple[str, type[Resource]]]:
+    for client_cls, token in (
+        (AsyncTalkturo, "t"),
+        (AsyncTalkover, "talq_t"),
+        (AsyncTalkory, "tk_live_t"),
+    ):
+        import httpx
+
+        client = client_cls(
+            token,
+            base_url=EMULATOR_HOST,
+            transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+        )
+        for name, value in vars(client).items():
+            if isinstance(value, Resource):
+                yield f"{client_cls.__name__}.{name}", type(value)
+                for sub, inner in vars(value).items() if hasattr(value, "__dict__") else ():
+                    if isinstance(inner, Resource):
+                        yield f"{client_cls.__name__}.{name}.{sub}", type(inner)
+
+
+def test_no_any_in_resource_signatures() -> None:
+    """Every public resource method is typed without Any (parameters and return values)."""
+    offenders: list[str] = []
+    checked = 0
+    for where, cls in _resources():
+        for name, function in inspect.getmembers(cls, inspect.isfunction):
+            if name.startswith("_"):
+                continue
+            namespace = {**vars(typing), **vars(talkkit), **NAMES, **function.__globals__}
+            hints = typing.get_type_hints(function, namespace)
+            checked += 1
+            for param, hint in hints.items():
+                if _contains_any(hint):
+                    offenders.append(f"{where}.{name}({param}: {hint})")
+    assert checked > 60
+    # Bulk helpers return BulkJob[dict[str, Any]]: the payload type parameter is internal.
+    offenders = [
+        o for o in offenders if ".import_many(return" not in o and ".dial_many(return" not in o
+    ]
+    assert offenders == []

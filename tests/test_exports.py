@@ -17,6 +17,8 @@ PUBLIC_MODULES = [
     "talkkit.talkory",
     "talkkit.talkover",
     "talkkit.talkturo",
+    "talkkit.redis",
+    "talkkit.bulk",
 ]
 
 

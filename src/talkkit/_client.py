@@ -30,7 +30,13 @@ from talkkit._config import (
     check_base_url,
     resolve_token,
 )
-from talkkit._constants import CONTEXT_KEY, DEFAULT_LIMITS, DEFAULT_TIMEOUT, USER_AGENT
+from talkkit._constants import (
+    CONTEXT_KEY,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    REDIS_URL_ENV,
+    USER_AGENT,
+)
 from talkkit._converter import structure
 from talkkit._dialect import Dialect
 from talkkit._log import configure_from_env
@@ -158,8 +164,18 @@ class BaseClient:
             policy = attrs.evolve(policy, max_retries=max_retries)
         rate_limit = options.get("rate_limit", UNSET)
         store = options.get("limiter_store")
+        owns_store = False
+        shared = os.environ.get(REDIS_URL_ENV, "").strip()
+        if shared and store is None and isinstance(rate_limit, RateLimit | str | Unset):
+            from talkkit.redis import RedisRateLimit  # the key's limit, shared via Redis
+
+            rate = None if isinstance(rate_limit, Unset) else rate_limit
+            rate_limit = RedisRateLimit(
+                rate=RateLimit.parse(rate) if isinstance(rate, str) else rate
+            )
         if not isinstance(rate_limit, RateLimit | str | Unset) and rate_limit is not None:
-            store = store or rate_limit.make_store()  # a shared (e.g. Redis) rate limit
+            if store is None:  # a shared (e.g. Redis) rate limit brings its store
+                store, owns_store = rate_limit.make_store(), True
             rate_limit = rate_limit.rate if rate_limit.rate is not None else UNSET
         transport = options.get("transport")
         config = ClientConfig(
@@ -178,6 +194,7 @@ class BaseClient:
             store or MemoryLimiterStore(),
             owns_transport=owns,
         )
+        self._owns_store = owns_store
 
     def _setup(
         self,
@@ -288,6 +305,7 @@ class BaseClient:
             }
         )
         clone._setup(changed, self._transport, self._store, owns_transport=False)
+        clone._owns_store = False
         return clone
 
     async def request(
@@ -397,6 +415,8 @@ class BaseClient:
         if self._closed:
             return
         self._closed = True
+        if self._owns_store and (close := getattr(self._store, "aclose", None)) is not None:
+            await close()
         if self._owns_transport:
             await self._transport.aclose()
 

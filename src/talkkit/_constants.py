@@ -16,6 +16,7 @@ __all__ = [
     "IDEMPOTENCY_KEY_HEADER",
     "LOGGER_NAME",
     "LOG_ENV",
+    "REDIS_URL_ENV",
     "REQUEST_ID_HEADER",
     "USER_AGENT",
 ]
@@ -33,6 +34,7 @@ REQUEST_ID_HEADER = "X-Request-Id"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 LOGGER_NAME = "talkkit"
 LOG_ENV = "TALKKIT_LOG"
+REDIS_URL_ENV = "TALKKIT_REDIS_URL"  # set: every client shares its key's limit through Redis
 CONTEXT_KEY = "talkkit"  # key of the per-call context in httpx.Request.extensions
 
 USER_AGENT = "talkkit-python"

@@ -345,3 +345,23 @@ async def test_concurrency_must_be_positive(turo: AsyncTalkturo) -> None:
 
     with pytest.raises(InvalidRequestError, match="concurrency"):
         turo.contacts.import_many([], company_id="c", concurrency=0)
+
+
+async def test_rerun_after_fixing_the_token_sends_everything(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """Rows a 401 stopped are not journaled as failed: the re-run sends them all."""
+    journal = tmp_path / "import.db"
+    wrong = AsyncTalkturo(
+        "wrong-token",
+        base_url="http://localhost/api",
+        team_id="team_01emulator",
+        transport=emu.transport(),
+    )
+    async with wrong:
+        first = await wrong.contacts.import_many(
+            contacts(20), company_id=company_id, journal=journal, concurrency=2
+        )
+    assert first.aborted is not None
+    second = await turo.contacts.import_many(contacts(20), company_id=company_id, journal=journal)
+    assert (second.done, second.from_journal, second.failed) == (20, 0, 0)

@@ -38,7 +38,9 @@ async def _prepare_all(source: CsvSource) -> list[tuple[str, str | None]]:
 
 def test_rows_stream_as_dicts_named_by_the_header(tmp_path: Path) -> None:
     """Each data row becomes a dict keyed by the (stripped) header; short rows omit cells."""
-    path = _write(tmp_path, " first_name , last_name,email\r\nAda,Lovelace,ada@x.io\r\nAlan,Turing\r\n")
+    path = _write(
+        tmp_path, " first_name , last_name,email\r\nAda,Lovelace,ada@x.io\r\nAlan,Turing\r\n"
+    )
     source = read_csv(path)
     assert source.header == ("first_name", "last_name", "email")
     assert list(source) == [
@@ -75,7 +77,9 @@ def test_blank_lines_are_not_rows(tmp_path: Path) -> None:
 @pytest.mark.anyio
 async def test_invalid_utf8_fails_that_row_naming_the_field(tmp_path: Path) -> None:
     """Undecodable bytes survive as surrogates: that row fails on its column, the others pass."""
-    content = b"first_name,last_name,email\nAda,Lovelace,ada@x.io\nBad,Bytes,b\xffd@x.io\nAlan,Turing,\n"
+    content = (
+        b"first_name,last_name,email\nAda,Lovelace,ada@x.io\nBad,Bytes,b\xffd@x.io\nAlan,Turing,\n"
+    )
     results = await _prepare_all(read_csv(_write(tmp_path, content)))
     assert results[:2] == [("email:ada@x.io", None), ("failed", "email")]
     assert results[2][0].startswith("row:")  # valid, without email or phone: keyed by a hash

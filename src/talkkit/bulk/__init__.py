@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from talkkit.bulk._engine import BulkJob
 from talkkit.bulk._journal import Journal, JournalEntry
+from talkkit.bulk._sources import CsvSource, RejectedRow, read_csv
 from talkkit.bulk._types import (
     BulkAbortedError,
     BulkOperation,
@@ -30,10 +31,13 @@ __all__ = [
     "BulkJob",
     "BulkOperation",
     "BulkSummary",
+    "CsvSource",
     "Failure",
     "ItemOutcome",
     "Journal",
     "JournalEntry",
     "Outcome",
     "Prepared",
+    "RejectedRow",
+    "read_csv",
 ]

@@ -25,6 +25,7 @@ from talkkit.errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    ConfigurationError,
     ConflictError,
     InvalidRequestError,
     OutcomeUnknownError,
@@ -99,6 +100,7 @@ class BulkJob(Generic[P]):
         self._outstanding = 0
         self._input_done = False
         self._aborted: TalkkitError | None = None
+        self._abort_outcome: ItemOutcome | None = None
         self._seen: set[str] = set()  # keys of items the server cannot dedupe, this run
         self._started = False
 
@@ -296,9 +298,10 @@ class BulkJob(Generic[P]):
                     tg.start_soon(self._later, item, exc.retry_after)
                     return None
                 return self._outcome(item, Outcome.FAILED, attempts, exc)
-            except AuthenticationError as exc:
+            except (AuthenticationError, ConfigurationError) as exc:
                 self._abort(exc)
-                return self._outcome(item, Outcome.FAILED, attempts, exc)
+                self._abort_outcome = self._outcome(item, Outcome.FAILED, attempts, exc)
+                return self._abort_outcome
             except (APIError, APIConnectionError, TalkkitError) as exc:
                 return self._outcome(item, Outcome.FAILED, attempts, exc)
             return self._outcome(item, Outcome.DONE, attempts, None, resource_id)
@@ -383,7 +386,10 @@ class BulkJob(Generic[P]):
         )
 
     async def _record_and_emit(self, outcome: ItemOutcome) -> None:
-        if self._journal is not None and outcome.code != "aborted" and not outcome.from_journal:
+        # Not journaled: rows the job never sent ("aborted") and the one whose 401/403 stopped
+        # it — after fixing the token, a re-run must send them without --retry-failed.
+        final = outcome.code != "aborted" and not outcome.from_journal
+        if self._journal is not None and final and outcome is not self._abort_outcome:
             await self._journal.record(
                 outcome.key,
                 outcome.outcome,

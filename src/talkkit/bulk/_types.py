@@ -67,6 +67,7 @@ class Failure:
     outcome: Outcome
     code: str | None
     message: str | None
+    field: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As the CLI's ``--json`` lists it."""
@@ -75,6 +76,7 @@ class Failure:
             "key": self.key,
             "outcome": str(self.outcome),
             "code": self.code,
+            "field": self.field,
             "message": self.message,
         }
 
@@ -107,7 +109,9 @@ class BulkSummary:
         if item.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
             if len(self.failures) < MAX_FAILURES_KEPT:
                 self.failures.append(
-                    Failure(item.index + 1, item.key, item.outcome, item.code, item.message)
+                    Failure(
+                        item.index + 1, item.key, item.outcome, item.code, item.message, item.field
+                    )
                 )
             else:
                 self.failures_dropped += 1

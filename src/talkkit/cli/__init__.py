@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "build_cli", "main"]
 
-COMMANDS = ("talkkit.cli._emulator:emulator",)
+COMMANDS = (
+    "talkkit.cli._bulk:calls",
+    "talkkit.cli._bulk:companies",
+    "talkkit.cli._bulk:contacts",
+    "talkkit.cli._demo:demo",
+    "talkkit.cli._emulator:emulator",
+    "talkkit.cli._health:health",
+)
 """The group's commands as `"module:attribute"`; register a new command by adding a line."""
 
 _MISSING_EXTRA = "The talkkit command line needs the 'cli' extra: pip install 'talkkit[cli]'\n"

@@ -113,8 +113,9 @@ class MemoryLimiterStore:
         if until > state.cooldown_until:
             state.cooldown_until = until
         if interval is not None:
-            # After the pause the bucket starts empty: one request, then the steady rate.
-            state.tat = state.cooldown_until + (burst - 1) * interval
+            # After the pause the bucket starts empty: one request, then the steady rate. Never
+            # earlier than slots already handed out: their holders still send after the pause.
+            state.tat = max(state.tat, state.cooldown_until + (burst - 1) * interval)
 
     async def cooldown_remaining(self, key: str) -> float:
         return max(self._state(key).cooldown_until - self._clock(), 0.0)

@@ -1,0 +1,7 @@
+"""``python -m talkkit.cli``: the `talkkit` command."""
+
+from talkkit.cli import main
+
+__all__: list[str] = []
+
+main()

@@ -1,0 +1,238 @@
+"""
+Progress and summaries of bulk jobs: a live rich bar on a terminal, plain periodic lines
+elsewhere (logs, pipes, CI), and the final tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal, Self
+
+import attrs
+
+from talkkit.bulk import BulkSummary, Failure
+from talkkit.cli._common import safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, Task, TaskID
+    from rich.table import Table
+    from rich.text import Text
+
+__all__ = ["FAILURES_SHOWN", "JobRow", "Tracker", "failures_table", "summary_table"]
+
+Mode = Literal["bar", "lines", "off"]
+FAILURES_SHOWN = 20
+
+
+@attrs.define
+class _Job:
+    label: str
+    total: int | None
+    task: TaskID | None = None
+    summary: BulkSummary = attrs.Factory(BulkSummary)
+    started: float = attrs.Factory(time.monotonic)
+
+
+class Tracker:
+    """
+    Shows the progress of one or more bulk jobs.
+
+    Args:
+        console: Where to draw.
+        mode: ``bar`` (live rich bars, a terminal), ``lines`` (a plain line per job at most
+            every ``interval`` seconds, and a last one), ``off``.
+        interval: Seconds between plain lines.
+    """
+
+    def __init__(self, console: Console, *, mode: Mode, interval: float = 5.0) -> None:
+        self.console = console
+        self.mode = mode
+        self.interval = interval
+        self._jobs: list[_Job] = []
+        self._progress: Progress | None = None
+        self._last_line = time.monotonic()
+
+    def __enter__(self) -> Self:
+        if self.mode == "bar":
+            self._progress = _make_progress(self.console)
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.refresh()
+            self._progress.stop()
+        elif self.mode == "lines":
+            self._print_lines()
+
+    def add(self, label: str, total: int | None) -> int:
+        """Start tracking a job; returns its handle for `update`."""
+        job = _Job(label, total)
+        if self._progress is not None:
+            job.task = self._progress.add_task(
+                label, total=total, done=0, skipped=0, failed=0, unknown=0
+            )
+        self._jobs.append(job)
+        return len(self._jobs) - 1
+
+    def update(self, handle: int, summary: BulkSummary) -> None:
+        """Show a job's running summary (cheap: call it after every outcome)."""
+        job = self._jobs[handle]
+        job.summary = summary
+        if self._progress is not None and job.task is not None:
+            total = job.total
+            if total is not None and summary.total > total:
+                total = job.total = summary.total  # the fast row count was an estimate
+            self._progress.update(
+                job.task,
+                completed=summary.total,
+                total=total,
+                done=summary.done,
+                skipped=summary.skipped,
+                failed=summary.failed,
+                unknown=summary.unknown,
+            )
+        elif self.mode == "lines" and time.monotonic() - self._last_line >= self.interval:
+            self._print_lines()
+
+    def finish(self, handle: int) -> None:
+        """The job ended: its bar shows the true total."""
+        job = self._jobs[handle]
+        job.total = job.summary.total
+        if self._progress is not None and job.task is not None:
+            self._progress.update(job.task, total=job.total, completed=job.total)
+
+    def _print_lines(self) -> None:
+        self._last_line = time.monotonic()
+        for job in self._jobs:
+            s = job.summary
+            elapsed = max(time.monotonic() - job.started, 1e-6)
+            of = f"/{job.total:,}" if job.total else ""
+            pct = f" ({100 * s.total / job.total:.0f}%)" if job.total else ""
+            self.console.print(
+                safe(
+                    f"{job.label}: {s.total:,}{of}{pct} · done {s.done:,} · skipped "
+                    f"{s.skipped:,} · failed {s.failed:,} · unknown {s.unknown:,} · "
+                    f"{s.total / elapsed:,.0f}/s"
+                ),
+                markup=False,
+            )
+
+
+def _make_progress(console: Console) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:>6,.0f}/s" if speed else "     …/s", style="cyan")
+
+    counts = (
+        "[green]{task.fields[done]:>6,} done[/]  [yellow]{task.fields[skipped]:>4,} skipped[/]  "
+        "[red]{task.fields[failed]:>4,} failed[/]  [magenta]{task.fields[unknown]:>3,} unknown[/]"
+    )
+    return Progress(
+        SpinnerColumn(finished_text="[green]✓[/]"),
+        TextColumn("[bold]{task.description:<9}"),
+        BarColumn(bar_width=28),
+        MofNCompleteColumn(),
+        TextColumn(counts),
+        RateColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        refresh_per_second=8,
+        speed_estimate_period=5.0,
+    )
+
+
+@attrs.frozen
+class JobRow:
+    """One line of the summary table: a job's name, summary and duration."""
+
+    label: str
+    summary: BulkSummary
+    seconds: float
+
+
+def summary_table(rows: Sequence[JobRow], *, title: str | None = None) -> Table:
+    """Outcome counts per job, with the rate achieved (journal columns when a journal helped)."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("job", style="bold")
+    journal = any(row.summary.from_journal for row in rows)
+    columns = (
+        ("total", ""),
+        ("done", "green"),
+        ("skipped", "yellow"),
+        ("failed", "red"),
+        ("unknown", "magenta"),
+        ("from journal", "dim"),
+        ("reconciled", "cyan"),
+        ("time", ""),
+        ("rate", "cyan"),
+    )
+    for name, style in columns:
+        if name != "from journal" or journal:
+            table.add_column(name, justify="right", style=style)
+    for row in rows:
+        s = row.summary
+        cells = [
+            safe(row.label),
+            f"{s.total:,}",
+            f"{s.done:,}",
+            f"{s.skipped:,}",
+            f"{s.failed:,}",
+            f"{s.unknown:,}",
+            *([f"{s.from_journal:,}"] if journal else []),
+            f"{s.reconciled:,}",
+            f"{row.seconds:.1f}s",
+            f"{(s.total - s.from_journal) / max(row.seconds, 1e-6):,.0f}/s",
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def failures_table(
+    failures: Sequence[Failure], fields: dict[int, str], *, limit: int = FAILURES_SHOWN
+) -> Table:
+    """The first ``limit`` failed or unknown items: row, key, field, code, message."""
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for name in ("row", "key", "outcome", "field", "code"):
+        table.add_column(name, no_wrap=True, justify="right" if name == "row" else "left")
+    table.add_column("message", overflow="fold")
+    for failure in failures[:limit]:
+        table.add_row(
+            str(failure.row),
+            safe(failure.key),
+            str(failure.outcome),
+            safe(fields.get(failure.row, "")),
+            safe(failure.code or ""),
+            _message(failure),
+        )
+    return table
+
+
+def _message(failure: Failure) -> str:
+    text = safe(failure.message or "")
+    prefix = f"row {failure.row}: "
+    return text.removeprefix(prefix)

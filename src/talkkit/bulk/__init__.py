@@ -13,6 +13,7 @@ Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.compani
 
 from __future__ import annotations
 
+from talkkit.bulk._campaign import CampaignDial
 from talkkit.bulk._engine import BulkJob
 from talkkit.bulk._journal import Journal, JournalEntry
 from talkkit.bulk._sources import CsvSource, RejectedRow, read_csv
@@ -31,6 +32,7 @@ __all__ = [
     "BulkJob",
     "BulkOperation",
     "BulkSummary",
+    "CampaignDial",
     "CsvSource",
     "Failure",
     "ItemOutcome",

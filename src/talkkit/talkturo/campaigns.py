@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, hhmm, iana_timezone, non_empty, one_of
+from talkkit.bulk import BulkSummary
+from talkkit.bulk._campaign import CampaignDial, import_into_campaign
 from talkkit.pagination import AsyncPaginator, offset_paginator
 from talkkit.talkturo._common import body, page_size, path_id, positive_int, strings
 from talkkit.talkturo.types import (
@@ -244,4 +247,36 @@ class Campaigns(Resource):
             items_key="contacts",
             limit=page_size(limit, max_items),
             max_items=max_items,
+        )
+
+    async def dial(
+        self,
+        campaign_id: str,
+        rows: Iterable[Mapping[str, object]] | AsyncIterable[Mapping[str, object]],
+        *,
+        company_id: str | None = None,
+        team_id: str | None = None,
+        concurrency: int = 16,
+        journal: str | Path | None = None,
+        start: bool = True,
+        on_progress: Callable[[BulkSummary], object] | None = None,
+    ) -> CampaignDial:
+        """
+        Import contacts (as `Contacts.import_many`), put them on the call list, start dialing.
+
+        Contacts already in the CRM are found and added too. Only contacts missing from the
+        call list are added, an unclear "add" is checked against the list before anything is
+        added again, and a start whose answer was lost is confirmed by the campaign's status:
+        nobody is queued or called twice. Inferred endpoints (docs repo): contacts and run.
+        """
+        return await import_into_campaign(
+            self._client,
+            campaign_id,
+            rows,
+            company_id=company_id,
+            team_id=team_id,
+            concurrency=concurrency,
+            journal=journal,
+            start=start,
+            on_progress=on_progress,
         )

@@ -1,0 +1,131 @@
+"""
+The Talkturo campaign-dialing path: import contacts, put them on a campaign's call list, start it.
+
+Built from safe pieces: the contact import (resumable, never twice), then the call list is
+compared with what should be on it and only the missing contacts are added — so an unclear
+"add" is checked, never blindly repeated — and the start is sent once and, if its answer is
+lost, confirmed by reading the campaign's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from talkkit.bulk._types import BulkSummary, Outcome
+from talkkit.errors import OutcomeUnknownError
+
+if TYPE_CHECKING:
+    from talkkit.talkturo import AsyncTalkturo
+    from talkkit.talkturo.types import CampaignRun
+
+__all__ = ["CampaignDial", "import_into_campaign"]
+
+ADD_BATCH = 200  # contact ids per "add to campaign" request
+
+
+@attrs.frozen(kw_only=True)
+class CampaignDial:
+    """
+    What `Campaigns.dial` did.
+
+    Attributes:
+        imported: The contact import's summary (one outcome per row).
+        on_call_list: Contacts of the input now on the campaign's call list.
+        added: Of those, how many this run added (the rest were on it already).
+        started: The start's answer, or ``None`` when not asked to start (or nothing to call).
+    """
+
+    imported: BulkSummary
+    on_call_list: int
+    added: int
+    started: CampaignRun | None
+
+
+async def import_into_campaign(
+    client: AsyncTalkturo,
+    campaign_id: str,
+    rows: Iterable[Mapping[str, object]] | AsyncIterable[Mapping[str, object]],
+    *,
+    company_id: str | None,
+    team_id: str | None,
+    concurrency: int,
+    journal: str | Path | None,
+    start: bool,
+    on_progress: Callable[[BulkSummary], object] | None,
+) -> CampaignDial:
+    """Import ``rows``, add every imported or existing contact to the campaign, start it."""
+    ids: list[str] = []
+    to_find: list[str] = []  # natural keys of contacts that exist but whose id we lack
+    job = client.contacts.import_many(
+        rows,
+        team_id=team_id,
+        company_id=company_id,
+        concurrency=concurrency,
+        journal=journal,
+        on_progress=on_progress,
+    )
+    async with job.stream() as outcomes:
+        async for outcome in outcomes:
+            if outcome.outcome is Outcome.DONE and outcome.resource_id:
+                ids.append(outcome.resource_id)
+            elif (
+                outcome.outcome in (Outcome.DONE, Outcome.SKIPPED)
+                and outcome.code != "duplicate_in_input"
+            ):
+                to_find.append(outcome.key)
+    for key in to_find:
+        found = await _find_contact(client, key, team_id)
+        if found is not None:
+            ids.append(found)
+    wanted = list(dict.fromkeys(ids))
+    added = await _add_missing(client, campaign_id, wanted)
+    started = await _start(client, campaign_id) if start and wanted else None
+    return CampaignDial(
+        imported=job.summary, on_call_list=len(wanted), added=added, started=started
+    )
+
+
+async def _find_contact(client: AsyncTalkturo, key: str, team_id: str | None) -> str | None:
+    kind, _, value = key.partition(":")
+    if kind not in ("email", "phone"):
+        return None
+    async for contact in client.contacts.list(team_id=team_id, search=value, max_items=20):
+        if (kind == "email" and (contact.email or "").lower() == value) or contact.phone == value:
+            return contact.id
+    return None
+
+
+async def _on_call_list(client: AsyncTalkturo, campaign_id: str) -> set[str]:
+    return {contact.id async for contact in client.campaigns.list_contacts(campaign_id, limit=100)}
+
+
+async def _add_missing(client: AsyncTalkturo, campaign_id: str, wanted: list[str]) -> int:
+    present = await _on_call_list(client, campaign_id)
+    missing = [i for i in wanted if i not in present]
+    for start in range(0, len(missing), ADD_BATCH):
+        batch = missing[start : start + ADD_BATCH]
+        try:
+            await client.campaigns.add_contacts(campaign_id, batch)
+        except OutcomeUnknownError:
+            # Lost answer: add only what did not make it, once (a second loss is raised).
+            present = await _on_call_list(client, campaign_id)
+            rest = [i for i in batch if i not in present]
+            if rest:
+                await client.campaigns.add_contacts(campaign_id, rest)
+    return len(missing)
+
+
+async def _start(client: AsyncTalkturo, campaign_id: str) -> CampaignRun:
+    from talkkit.talkturo.types import CampaignRun, CampaignStatus
+
+    try:
+        return await client.campaigns.start(campaign_id)
+    except OutcomeUnknownError:
+        campaign = await client.campaigns.get(campaign_id)  # did the lost start go through?
+        if campaign.status == CampaignStatus.RUNNING:
+            return CampaignRun(status=campaign.status, campaign=campaign)
+        raise

@@ -138,12 +138,30 @@ class ServedEmulator:
         return self.url + "/api/v1"
 
 
+def _loopback_listener() -> socket.socket:
+    """
+    A TCP socket bound to a free 127.0.0.1 port, ready to hand to a server.
+
+    It is created with ``IPPROTO_TCP`` and ``TCP_NODELAY`` on: asyncio turns Nagle's algorithm
+    off only for sockets whose ``proto`` says TCP, and with it on every keep-alive request
+    waits ~40 ms for the peer's delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 @contextmanager
-def running_emulator(emulator: Emulator | None = None) -> Iterator[ServedEmulator]:
+def running_emulator(
+    emulator: Emulator | None = None, *, backlog: int = 2048
+) -> Iterator[ServedEmulator]:
     """
     Serve ``emulator`` (a fresh one by default) with uvicorn on a free loopback port.
 
     The server runs in a daemon thread with its own event loop and stops when the block ends.
+    ``backlog`` is the listen queue (raise it for thousands of simultaneous connections).
     Needs the ``emulator`` extra.
     """
     import uvicorn
@@ -151,18 +169,21 @@ def running_emulator(emulator: Emulator | None = None) -> Iterator[ServedEmulato
     from talkkit.emulator import Emulator
 
     emu = emulator or Emulator()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = _loopback_listener()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        emu.app, log_level="error", access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        emu.app,
+        log_level="error",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        backlog=backlog,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        for _ in range(500):  # up to 5 s for the server to come up
+        for _ in range(1000):  # up to 10 s for the server to come up (a loaded CI machine)
             if server.started or not thread.is_alive():
                 break
             threading.Event().wait(0.01)

@@ -141,3 +141,30 @@ def test_every_emulator_quiets_uvicorn_about_deliberate_drops() -> None:
     assert logger.filter(record(ConnectionDropped())) is False
     assert logger.filter(record(ExceptionGroup("g", [ConnectionDropped()]))) is False
     assert logger.filter(record(RuntimeError("real bug"))) is True
+
+
+def test_a_served_request_is_logged_before_its_answer_arrives() -> None:
+    """Once a client has its response, the request log of a served emulator already holds it."""
+    from talkkit.emulator import Emulator
+    from talkkit.testing import running_emulator
+
+    emu = Emulator(rate_limits={"talkturo": None, "talkover": None, "talkory": None})
+    with running_emulator(emu) as served, httpx.Client() as client:
+        for n in range(1, 401):
+            client.get(
+                f"{served.url}/v1/wallet", headers={"Authorization": f"Bearer {TALKORY_KEY}"}
+            )
+            assert len(emu.request_log) == n
+
+
+def test_running_emulator_turns_nagle_off_on_its_connections() -> None:
+    """Regression: the served emulator's connections have TCP_NODELAY (no 40 ms delayed ACKs)."""
+    from talkkit.testing import _loopback_listener
+
+    with _loopback_listener() as listener:
+        listener.listen(1)
+        with socket.create_connection(listener.getsockname()):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP  # asyncio's own test for NODELAY
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

@@ -74,7 +74,7 @@ class Pipeline:
                 ctx.status = 500
             raise
         finally:
-            self._log(scope, ctx, bearer_token(headers.get("authorization")))
+            self._log(scope, ctx)
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, ctx: RequestContext, headers: Headers
@@ -88,12 +88,12 @@ class Pipeline:
                 await drop_connection(send)
         rejection = self._reject(decision, ctx, headers)
         if rejection is not None:
-            await error_response(rejection, ctx)(scope, receive, self._watch(ctx, send))
+            await error_response(rejection, ctx)(scope, receive, self._watch(scope, ctx, send))
         elif decision is not None and decision.outcome is Outcome.COMMIT_DROP:
             await self.app(scope, receive, self._swallow(ctx))
             await drop_connection(send)
         else:
-            await self.app(scope, receive, self._watch(ctx, send))
+            await self.app(scope, receive, self._watch(scope, ctx, send))
 
     def _reject(
         self, decision: FaultDecision | None, ctx: RequestContext, headers: Headers
@@ -130,8 +130,14 @@ class Pipeline:
 
         return swallow
 
-    def _watch(self, ctx: RequestContext, send: Send) -> Send:
-        """A `send` that decorates the response start and may cut an event stream."""
+    def _watch(self, scope: Scope, ctx: RequestContext, send: Send) -> Send:
+        """
+        A `send` that decorates the response start and may cut an event stream.
+
+        The request is logged just before the last body message goes out, so a client that
+        has its answer always finds the request in the log (a served emulator runs in
+        another thread).
+        """
         cut_after: int | None = None
         events = 0
 
@@ -148,6 +154,8 @@ class Pipeline:
                     ctx.fault = "stream_drop"
                     raise ConnectionDropped
                 events += 1
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                self._log(scope, ctx)
             await send(message)
 
         return watched
@@ -163,7 +171,11 @@ class Pipeline:
         if platform.request_id_header:
             headers["x-request-id"] = ctx.server_request_id
 
-    def _log(self, scope: Scope, ctx: RequestContext, token: str | None) -> None:
+    def _log(self, scope: Scope, ctx: RequestContext) -> None:
+        if ctx.logged:
+            return
+        ctx.logged = True
+        token = bearer_token(Headers(scope=scope).get("authorization"))
         self.env.request_log.append(
             LoggedRequest(
                 platform=ctx.platform.name,

@@ -58,6 +58,7 @@ class RequestContext:
     rate: Verdict | None = None
     fault: str | None = None
     status: int | None = None
+    logged: bool = False  # the request log has its entry (written before the last byte goes out)
 
 
 def context(source: Request | Scope) -> RequestContext:

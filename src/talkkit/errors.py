@@ -81,6 +81,9 @@ class APIError(TalkkitError):
         headers: The response headers (lower-cased names).
         errors: Per-field validation messages when the platform sent them (Talkover 422).
         platform: Which API answered (``"talkturo"``, ``"talkover"``, ``"talkory"``).
+
+    None of these holds the request's credential: where the server (or a proxy) echoed it, the
+    error decoding layer has replaced it with ``********``.
     """
 
     def __init__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Callable
 
 import httpx
@@ -24,7 +25,8 @@ from talkkit import (
     ServerError,
     ServiceUnavailableError,
 )
-from talkkit.middleware.errors import decode_error_safely
+from talkkit._transport import TransportHandler
+from talkkit.middleware.errors import REDACTED, ErrorDecoderMiddleware, decode_error_safely
 from talkkit.talkory._dialect import decode_talkory_error
 from talkkit.talkover._dialect import decode_talkover_error
 from talkkit.talkturo._dialect import decode_talkturo_error
@@ -274,3 +276,44 @@ async def test_decoder_layer_raises_typed_errors(
         "GET",
     )
     assert err.url == "https://api.talkory.ai/v1/wallet"
+
+
+ECHOED = "talq_unit_echo_0123456789abcdef"
+_ESCAPED = "".join(f"\\u{ord(c):04x}" for c in ECHOED)  # the raw bytes do not hold the token
+
+
+def _json_echo(request: httpx.Request) -> httpx.Response:
+    body = json.dumps({"message": f"Bearer {ECHOED} refused", "errors": {"token": ["ESC bad"]}})
+    headers = {"x-echo": request.headers["authorization"], "x-request-id": ECHOED}
+    return httpx.Response(422, content=body.replace("ESC", _ESCAPED).encode(), headers=headers)
+
+
+def _text_echo(request: httpx.Request) -> httpx.Response:
+    # The readable message keeps the first 200 characters: the token would be cut in two.
+    return httpx.Response(401, text="x" * 180 + " " + ECHOED + " is not a valid token")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("answer", [_json_echo, _text_echo], ids=["json", "text"])
+async def test_an_echoed_credential_is_masked_in_the_error(
+    answer: Callable[[httpx.Request], httpx.Response],
+) -> None:
+    """The request's token echoed in a body (raw, JSON-escaped, cut short) or header shows as ********."""
+    layer = ErrorDecoderMiddleware(decode_talkover_error, "talkover")
+    request = httpx.Request(
+        "POST",
+        "https://app.talkover.ai/api/v1/agents",
+        headers={"Authorization": f"Bearer {ECHOED}"},
+    )
+    with pytest.raises(APIError) as info:
+        await layer(request, TransportHandler(httpx.MockTransport(answer)))
+    err = info.value
+    shown = [str(err), repr(err), repr(vars(err)), repr(err.args), json.dumps(err.body)]
+    shown += [repr(list(err.headers.items())), "".join(traceback.format_exception(err))]
+    windows = {ECHOED[i : i + 10] for i in range(len(ECHOED) - 9)}  # any 10 characters of it
+    assert [text for text in shown if any(w in text for w in windows)] == []
+    assert REDACTED in err.message
+    if answer is _json_echo:
+        assert (err.message, err.request_id) == (f"Bearer {REDACTED} refused", REDACTED)
+        assert err.errors == {"token": [f"{REDACTED} bad"]}
+        assert err.headers["x-echo"] == f"Bearer {REDACTED}"

@@ -34,7 +34,7 @@ def e164(field: str, value: Any) -> str:
             field, "must be a phone number in E.164 form, e.g. +12025551234", value=value
         )
     text = value.strip()
-    if not text.startswith("+"):
+    if not text.startswith("+") or any(ch.isalpha() for ch in text):  # no vanity letters
         raise InvalidRequestError(
             field, "must be in E.164 form: '+', country code, number", value=value
         )

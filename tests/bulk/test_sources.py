@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tracemalloc
 from pathlib import Path
 
@@ -56,6 +57,37 @@ def test_byte_order_mark_is_dropped(tmp_path: Path) -> None:
     source = read_csv(path)
     assert source.header == ("first_name", "last_name")
     assert list(source) == [{"first_name": "Zoë", "last_name": "Ünal"}]
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+)
+def test_utf16_and_utf32_files_are_read_by_their_byte_order_mark(
+    tmp_path: Path, bom: bytes, codec: str
+) -> None:
+    """Excel's "Unicode text" (UTF-16, tab-separated) and UTF-32 read like UTF-8, BOM dropped."""
+    text = "first_name\tlast_name\temail\r\nZoë\tĊakır\tzoe@x.io\r\nAda\t😀\tada@x.io\r\n"
+    source = read_csv(_write(tmp_path, bom + text.encode(codec)))
+    assert source.header == ("first_name", "last_name", "email")
+    assert source.delimiter == "\t"
+    assert list(source) == [
+        {"first_name": "Zoë", "last_name": "Ċakır", "email": "zoe@x.io"},
+        {"first_name": "Ada", "last_name": "😀", "email": "ada@x.io"},
+    ]
+    assert source.count_rows() == 2  # Ċ is U+010A: a 0x0A byte that is not a line end
+
+
+def test_a_file_without_byte_order_mark_is_utf8(tmp_path: Path) -> None:
+    """No BOM: UTF-8, even when the first bytes look like text in another encoding."""
+    source = read_csv(_write(tmp_path, "first_name\nZoë\n"))
+    assert source.encoding == "utf-8-sig"
+    assert list(source) == [{"first_name": "Zoë"}]
 
 
 def test_semicolon_and_tab_files_are_detected(tmp_path: Path) -> None:
@@ -156,10 +188,11 @@ def test_count_rows(tmp_path: Path, content: str, rows: int) -> None:
     assert read_csv(_write(tmp_path, content)).count_rows() == rows
 
 
-def test_memory_stays_flat_for_a_large_file(tmp_path: Path) -> None:
-    """Iterating 30,000 rows holds one row at a time, not the file."""
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_memory_stays_flat_for_a_large_file(tmp_path: Path, encoding: str) -> None:
+    """Iterating 30,000 rows holds one row at a time, not the file (UTF-16 too)."""
     path = tmp_path / "big.csv"
-    with path.open("w") as file:
+    with path.open("w", encoding=encoding) as file:
         file.write("first_name,last_name,email\n")
         for i in range(30_000):
             file.write(f"First{i},Last{i},user{i}@example.com\n")
@@ -171,4 +204,4 @@ def test_memory_stays_flat_for_a_large_file(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert count == 30_000 == source.count_rows()
-    assert peak < 300_000, peak  # the file is ~1 MB; its rows as dicts would be ~10 MB
+    assert peak < 300_000, peak  # the file is 1-2 MB; its rows as dicts would be ~10 MB

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from talkkit.cli import _common
+from talkkit.emulator import FaultRule
 from talkkit.emulator._constants import OTHER_TEAM_ID
 
 from .conftest import OVER_TOKEN, TURO_TOKEN, Cli
@@ -115,6 +116,24 @@ def test_journal_skips_finished_rows(cli: Cli, company_id: str) -> None:
     again = cli.run(*args, "--json")
     summary = _json(again.stdout)
     assert (summary["done"], summary["from_journal"], summary["requests_sent"]) == (3, 3, 0)
+
+
+def test_unknown_contacts_are_settled_by_a_run_with_the_journal(cli: Cli, company_id: str) -> None:
+    """Answers lost: exit 1 saying a re-run with the journal re-sends them; it does, once each."""
+    path, journal = cli.csv(GOOD), str(cli.tmp_path / "j.db")
+    args = ("contacts", "import", path, "--company-id", company_id, "--journal", journal)
+    cli.emu.faults.add(FaultRule("POST /api/crm/contacts", commit_drop_rate=1.0))
+    first = cli.run(*args)
+    assert first.exit_code == 1
+    assert "3 contacts have an unknown outcome" in first.output
+    assert "with the same --journal sends those with an email or phone again" in first.output
+    cli.emu.faults.clear()
+    again = cli.run(*args, "--json")
+    assert again.exit_code == 0, again.output
+    summary = _json(again.stdout)
+    assert (summary["total"], summary["done"], summary["unknown"]) == (3, 3, 0)
+    assert _emails(cli) == ["ada@example.com", "grace@example.com"]
+    assert len(cli.emu.talkturo.contacts) == 3  # Alan (phone only) too, once
 
 
 def test_journal_of_another_job_is_a_usage_error(cli: Cli, company_id: str) -> None:

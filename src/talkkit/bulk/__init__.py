@@ -4,8 +4,9 @@ done twice.
 
 Every input item ends with exactly one `ItemOutcome` — ``done``, ``skipped``, ``failed`` or
 ``unknown`` — streamed as it happens and counted in a `BulkSummary` whose counts add up to the
-input. With a journal (a SQLite file), a re-run resumes: finished items are not sent again,
-items a killed run may have sent are handled by the operation's idempotency rule.
+input. With a journal (a SQLite file), a re-run resumes: finished items are not sent again;
+items a killed run may have sent, or left unknown, are handled by the operation's idempotency
+rule (re-sent when the API dedupes them by natural key, otherwise looked up, never re-sent).
 
 Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.companies.import_many``,
 ``AsyncTalkover.calls.dial_many``.

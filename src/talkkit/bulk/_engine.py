@@ -202,7 +202,8 @@ class BulkJob(Generic[P]):
     ) -> _Work[P] | None:
         """Decide what to do with a valid item; emit its outcome now when nothing is sent."""
         key = prepared.key
-        if not (self.operation.idempotent_by_key and prepared.resendable):
+        resendable = self.operation.idempotent_by_key and prepared.resendable
+        if not resendable:
             if key in self._seen:
                 await self._emit(
                     ItemOutcome(
@@ -233,9 +234,11 @@ class BulkJob(Generic[P]):
             return None
         if state == "failed":
             return _Work(index, prepared)
-        if state == "pending" and self.operation.idempotent_by_key and prepared.resendable:
-            return _Work(index, prepared, resend=True)  # maybe sent before a crash: 409 = ours
-        # unknown, or pending for an operation that must never be repeated (a call)
+        if state in ("pending", "unknown") and resendable:
+            # Maybe stored by an earlier run (sent before a crash, or its answer was lost):
+            # the API dedupes by natural key, so send it again; a 409 then means it was ours.
+            return _Work(index, prepared, resend=True)
+        # unknown or pending, never to be repeated (a call, a company): look it up or report it
         if self.operation.reconcile is not None:
             return _Work(index, prepared, reconcile_since=entry.updated)
         await self._record_and_emit(

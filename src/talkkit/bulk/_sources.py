@@ -9,10 +9,11 @@ job's validation then fails that row, naming the problem, and the other rows go 
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, AnyStr, NoReturn
 
 import attrs
 
@@ -22,6 +23,15 @@ from talkkit.errors import InvalidRequestError
 __all__ = ["CsvSource", "RejectedRow", "read_csv"]
 
 _ENCODING = "utf-8-sig"  # a byte-order mark (Excel's "CSV UTF-8") is dropped
+# Byte-order marks and the codec that reads (and drops) each. UTF-32 first: its
+# little-endian mark begins with UTF-16's. Files without a mark are read as UTF-8.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, _ENCODING),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _ERRORS = "surrogateescape"  # undecodable bytes survive as lone surrogates; recipes refuse them
 _DELIMITERS = ",;\t|"
 _COUNT_CHUNK = 1 << 20
@@ -66,11 +76,14 @@ class CsvSource:
         header: Column names as written in the first line (surrounding blanks removed);
             empty for an empty file.
         delimiter: The cell separator, detected from the header (``,`` ``;`` tab or ``|``).
+        encoding: The codec the file is read with, detected from its byte-order mark
+            (UTF-8, UTF-16 or UTF-32); UTF-8 when it has none.
     """
 
     path: Path
     header: tuple[str, ...]
     delimiter: str = ","
+    encoding: str = _ENCODING
 
     @property
     def empty(self) -> bool:
@@ -82,7 +95,7 @@ class CsvSource:
         if self.empty:
             return
         columns = len(self.header)
-        with self.path.open(encoding=_ENCODING, errors=_ERRORS, newline="") as file:
+        with _open_text(self.path, self.encoding) as file:
             reader = csv.reader(file, delimiter=self.delimiter)
             for cells in reader:  # skip to the header (blank lines may come first)
                 if _has_content(cells):
@@ -114,17 +127,11 @@ class CsvSource:
         """
         if self.empty:
             return 0
-        newlines = carriage = 0
-        last = b""
-        with self.path.open("rb") as file:
-            while chunk := file.read(_COUNT_CHUNK):
-                newlines += chunk.count(b"\n")
-                carriage += chunk.count(b"\r")
-                last = chunk[-1:]
-        lines = newlines or carriage  # old Mac files end lines with a bare CR
-        if last not in (b"\n", b"\r"):
-            lines += 1  # the last line has no line end
-        return max(lines - 1, 0)
+        if self.encoding == _ENCODING:  # count bytes: an ASCII line end is one byte in UTF-8
+            with self.path.open("rb") as raw:
+                return _count_lines(iter(lambda: raw.read(_COUNT_CHUNK), b""), b"\n", b"\r")
+        with _open_text(self.path, self.encoding) as text:  # UTF-16/32: count characters
+            return _count_lines(iter(lambda: text.read(_COUNT_CHUNK), ""), "\n", "\r")
 
     def check_columns(
         self, *, required: Iterable[str | tuple[str, ...]], known: Collection[str]
@@ -163,6 +170,29 @@ class CsvSource:
         )
 
 
+def _count_lines(chunks: Iterable[AnyStr], newline: AnyStr, carriage: AnyStr) -> int:
+    newlines = returns = 0
+    last = newline[:0]
+    for chunk in chunks:
+        newlines += chunk.count(newline)
+        returns += chunk.count(carriage)
+        last = chunk[-1:]
+    lines = newlines or returns  # old Mac files end lines with a bare CR
+    if last not in (newline, carriage):
+        lines += 1  # the last line has no line end
+    return max(lines - 1, 0)
+
+
+def _detect_encoding(path: Path) -> str:
+    with path.open("rb") as file:
+        start = file.read(len(codecs.BOM_UTF32))
+    return next((codec for bom, codec in _BOMS if start.startswith(bom)), _ENCODING)
+
+
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    return path.open(encoding=encoding, errors=_ERRORS, newline="")
+
+
 def _has_content(cells: list[str]) -> bool:
     return bool(cells) and not (len(cells) == 1 and not cells[0].strip())
 
@@ -171,21 +201,24 @@ def read_csv(path: str | Path) -> CsvSource:
     """
     Open a CSV file of rows for a bulk job; only the header is read now.
 
-    The file is UTF-8 (a byte-order mark is fine). Bytes that are not UTF-8 are kept, so
-    the row holding them fails with the column named while the others go on.
+    The file is UTF-8, or UTF-16 / UTF-32 when it starts with their byte-order mark (Excel's
+    "Unicode text"); a UTF-8 byte-order mark is fine too. Bytes that are not valid in the
+    encoding are kept, so the row holding them fails with the column named while the
+    others go on.
 
     Raises:
         OSError: The file cannot be opened.
     """
     file_path = Path(path)
-    with file_path.open(encoding=_ENCODING, errors=_ERRORS, newline="") as file:
+    encoding = _detect_encoding(file_path)
+    with _open_text(file_path, encoding) as file:
         sample = ""
         for line in file:
             if line.strip():
                 sample = line
                 break
     if not sample:
-        return CsvSource(file_path, ())
+        return CsvSource(file_path, (), encoding=encoding)
     delimiter = max(_DELIMITERS, key=sample.count) if "," not in sample else ","
     header = next(csv.reader([sample], delimiter=delimiter), [])
-    return CsvSource(file_path, tuple(cell.strip() for cell in header), delimiter)
+    return CsvSource(file_path, tuple(cell.strip() for cell in header), delimiter, encoding)

@@ -27,7 +27,11 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
     """Rejected: bad input (never sent) or a definite error from the API. Safe to retry."""
     UNKNOWN = "unknown"
-    """An unsafe request whose result is unclear: never re-sent automatically. Reconcile it."""
+    """
+    The result is unclear. An item the API dedupes by natural key (a contact's email or phone)
+    is sent again by a resumed run, where a 409 means done; any other is never re-sent
+    automatically: a resumed run reconciles it (call history) or reports it again.
+    """
 
 
 @attrs.frozen(kw_only=True)
@@ -168,7 +172,9 @@ class BulkOperation(Generic[P]):
         send: Perform the request for a prepared item; return the created object's id.
         idempotent_by_key: The API answers 409 for an existing natural key, so re-sending
             after an unclear failure is safe and a 409 on our own re-send means done
-            (contacts, companies). ``False`` (calls): an unclear outcome stays unknown.
+            (contacts); a resumed run re-sends items an earlier run left pending or
+            unknown. ``False`` (calls, companies): an unclear outcome stays unknown unless
+            ``reconcile`` finds it.
         reconcile: For an unknown item, look up whether it happened (e.g. in call history);
             return the resource id when it did, ``None`` when it cannot tell.
         scope: Parameters that must match to reuse a journal (team id, agent id...).

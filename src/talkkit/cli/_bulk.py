@@ -24,6 +24,10 @@ CONTACTS = JobKind(
     command=("contacts", "import"),
     label="contacts",
     rerun="sends every row again; contacts that already exist are skipped",
+    resume_unknown=(
+        "sends those with an email or phone again (the API refuses a duplicate, so a 409 "
+        "shows it was stored); the others are never re-sent: check them before retrying"
+    ),
     required=("first_name", "last_name"),
     known=CONTACT_FIELDS,
     credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
@@ -32,6 +36,9 @@ COMPANIES = JobKind(
     command=("companies", "import"),
     label="companies",
     rerun="sends every row again; the API may refuse (409) or duplicate companies that exist",
+    resume_unknown=(
+        "looks them up by name; those not found are never re-sent: check them before retrying"
+    ),
     required=("name",),
     known=COMPANY_FIELDS,
     credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
@@ -40,6 +47,10 @@ CALLS = JobKind(
     command=("calls", "dial"),
     label="calls",
     rerun="would call every number again",
+    resume_unknown=(
+        "looks them up in the call history; those not found are never dialled again: "
+        "check them before retrying"
+    ),
     required=(("phone", "phone_number"),),
     known=CALL_FIELDS,
     credentials=("TALKOVER_TOKEN",),

@@ -58,6 +58,8 @@ class JobKind:
     label: str
     rerun: str
     """What running it again without a journal does."""
+    resume_unknown: str
+    """What running it again with the same journal does with the items left unknown."""
     required: tuple[str | tuple[str, ...], ...]
     known: frozenset[str]
     credentials: tuple[str, ...]
@@ -322,9 +324,14 @@ def _notes(kind: JobKind, options: BulkOptions, run: _Run, args: list[str]) -> l
                 f"  {command} --retry-failed"
             )
     if summary.unknown:
+        settle = (
+            f"running it again with the same --journal {kind.resume_unknown}"
+            if options.journal is not None
+            else "they are never re-sent automatically; check them before retrying"
+        )
         notes.append(
             f"{summary.unknown:,} {kind.label} have an unknown outcome (sent, answer lost): "
-            "they are never re-sent automatically; check them before retrying."
+            f"{settle}."
         )
     if run.interrupted:
         notes.append(

@@ -1,0 +1,74 @@
+"""How big each scenario runs, and the faults every chaos scenario injects."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import attrs
+
+from talkkit.emulator import FaultRule
+
+__all__ = ["CHAOS", "CI", "FULL", "SIZES", "Size", "chaos", "describe_chaos"]
+
+CHAOS: Final = FaultRule(
+    "*",
+    error_rate=0.10,  # 500 without processing
+    throttle_rate=0.05,  # 429 with Retry-After
+    retry_after=0.02,
+    drop_rate=0.02,  # connection dropped before processing
+    commit_drop_rate=0.01,  # processed, then the connection dropped instead of the answer
+)
+"""
+The faults of the chaos scenarios (`chaos` puts them on a route).
+
+``retry_after`` is short on purpose: every 429 pauses all workers of the key for that long (the
+shared cooldown), so with a realistic one second the ~5,900 throttles of the full import would
+take over an hour and a half of cooldown alone, measuring the sleep, not the SDK.
+"""
+
+
+def chaos(route: str) -> FaultRule:
+    """The chaos faults on one route (an fnmatch pattern such as ``"POST /api/crm/contacts"``)."""
+    return attrs.evolve(CHAOS, route=route)
+
+
+def describe_chaos() -> str:
+    """The chaos rates as the report states them."""
+    return (
+        f"{CHAOS.error_rate:.0%} 5xx, {CHAOS.throttle_rate:.0%} 429 with Retry-After "
+        f"{CHAOS.retry_after:g} s, {CHAOS.drop_rate:.0%} connections dropped before processing, "
+        f"{CHAOS.commit_drop_rate:.0%} processed then dropped (commit-then-drop)"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Size:
+    """
+    The size of one run of the suite.
+
+    Attributes:
+        name: ``full`` or ``ci``.
+        contacts: Rows of the chaos import.
+        numbers: Numbers of the chaos dialing.
+        kill_rows: Rows of the kill-and-resume import.
+        kills: SIGKILLs during the kill-and-resume import.
+        fuzz_profile: The Hypothesis profile of ``tests/fuzz`` (see its conftest).
+        import_concurrency: ``--concurrency`` of the imports.
+        dial_concurrency: ``--concurrency`` of the dialing.
+    """
+
+    name: str
+    contacts: int
+    numbers: int
+    kill_rows: int
+    kills: int
+    fuzz_profile: str
+    import_concurrency: int = 64
+    dial_concurrency: int = 32
+
+
+FULL = Size(
+    name="full", contacts=100_000, numbers=5_000, kill_rows=20_000, kills=10, fuzz_profile="fuzz"
+)
+CI = Size(name="ci", contacts=3_000, numbers=500, kill_rows=1_500, kills=3, fuzz_profile="fuzz-ci")
+SIZES: Final = {size.name: size for size in (FULL, CI)}

@@ -29,7 +29,7 @@ def tests(session: nox.Session, backend: str) -> None:
 @nox.session(python=PYTHONS[:1])
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
-    session.install("ruff")
+    session.install("ruff>=0.17,<0.18")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -46,3 +46,10 @@ def bench(session: nox.Session) -> None:
     """The benchmark suite (ratios against baselines in the same run)."""
     session.install("-e", ".[dev]", "matplotlib")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHONS[:1])
+def reliability(session: nox.Session) -> None:
+    """The reliability suite at full size; writes reliability/REPORT-<date>.md (--size ci: smaller)."""
+    session.install("-e", ".[test,fast]")
+    session.run("python", "-m", "reliability", "--size", "full", *session.posargs)

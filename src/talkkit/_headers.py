@@ -1,7 +1,15 @@
-"""Pure parsers for response headers: Retry-After, X-RateLimit-*, request ids."""
+"""
+Pure parsers for response headers: Retry-After, X-RateLimit-*, request ids.
+
+A value that is not a finite, sane number (``nan``, ``inf``, ``1e999``, a negative count) reads
+as if the header were absent: never an exception, never an infinite or NaN wait. A negative wait
+means "now" (``0.0``); a huge finite one is kept, so that the retry layer raises it as
+``retry_after`` (it is above the inline cap) instead of sleeping it.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -17,29 +25,23 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
 
     Returns ``None`` when no usable header is present; never a negative number.
     """
-    ms = headers.get("retry-after-ms")
+    ms = _finite(headers.get("retry-after-ms"))
     if ms is not None:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
+        return max(ms / 1000.0, 0.0)
     value = headers.get("retry-after")
     if value is None:
         return None
     value = value.strip()
+    seconds = _finite(value)
+    if seconds is not None:
+        return max(seconds, 0.0)
     try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
+        when = parsedate_to_datetime(value)  # "nan" and "inf" are no dates either
         if when.tzinfo is None:  # RFC 9110 dates are GMT
             return None
         return max(when.timestamp() - (time.time() if now is None else now), 0.0)
-    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(seconds, 0.0)
 
 
 def parse_rate_limit(
@@ -48,8 +50,9 @@ def parse_rate_limit(
     """
     Read ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (seconds from now).
 
-    A ``Reset`` that looks like a Unix timestamp is turned into seconds from now.
-    Unparseable values come back as ``None``.
+    A ``Reset`` that looks like a Unix timestamp is turned into seconds from now (``0.0`` once
+    past). Unparseable values come back as ``None``, and so do NaN and infinities, and counts
+    below 0 or above 2**53.
     """
     return (
         _int(headers.get("x-ratelimit-limit")),
@@ -67,21 +70,33 @@ def request_id_from(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+_MAX_COUNT = 2**53
+"""The largest count a header may carry: beyond it a float no longer holds whole numbers."""
+
+
+def _finite(value: str | None) -> float | None:
+    """``value`` as a finite float; ``None`` when it is no number, NaN or infinite."""
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _int(value: str | None) -> int | None:
     if value is None:
         return None
-    try:
-        return int(float(value.split(",")[0].strip()))
-    except ValueError:
+    number = _finite(value.split(",")[0])  # "30, 30;w=60": the first figure
+    if number is None or not 0 <= number <= _MAX_COUNT:
         return None
+    return int(number)
 
 
 def _reset(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
+    seconds = _finite(value)
+    if seconds is None:
         return None
     if seconds > 1_000_000_000:  # an epoch timestamp, not a delta
         seconds -= time.time()

@@ -9,9 +9,10 @@ import httpx
 import pytest
 import respx
 
-from talkkit import AsyncTalkory, PaymentRequiredError, StreamInterruptedError
+from talkkit import APIError, AsyncTalkory, PaymentRequiredError, StreamInterruptedError
 from talkkit.talkory import QueryEvent
 
+from ..conftest import TALKORY_TEST_KEY
 from .helpers import consume
 
 pytestmark = pytest.mark.anyio
@@ -166,6 +167,20 @@ async def test_error_event_raises_typed_error(
         await consume(make_talkory())
     assert info.value.code == "insufficient_balance"
     assert info.value.request_id == "req_5"
+
+
+async def test_error_event_echoing_the_key_does_not_carry_it(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """Regression: an 'error' event that repeats the API key raises an error that does not."""
+    stream_route(
+        router,
+        sse({"type": "error", "code": "invalid_api_key", "message": f"bad key {TALKORY_TEST_KEY}"}),
+    )
+    with pytest.raises(APIError) as info:
+        await consume(make_talkory())
+    assert info.value.message == "bad key ********"
+    assert TALKORY_TEST_KEY not in f"{info.value} {info.value!r} {info.value.body}"
 
 
 async def test_done_sentinel_after_done_event(

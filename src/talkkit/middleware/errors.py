@@ -26,7 +26,13 @@ from talkkit._transport import translate_transport_error
 from talkkit.errors import APIError, error_class_for_status
 from talkkit.typing import Handler
 
-__all__ = ["REDACTED", "ErrorDecoder", "ErrorDecoderMiddleware", "decode_error_safely"]
+__all__ = [
+    "REDACTED",
+    "ErrorDecoder",
+    "ErrorDecoderMiddleware",
+    "credentials_of",
+    "decode_error_safely",
+]
 
 ErrorDecoder = Callable[[int, Mapping[str, str], bytes], APIError]
 """A platform decoder: ``(status, headers, body bytes) -> APIError``."""
@@ -76,7 +82,7 @@ def decode_error_safely(
     return error
 
 
-def _credentials_of(request: httpx.Request) -> tuple[str, ...]:
+def credentials_of(request: httpx.Request) -> tuple[str, ...]:
     """The credentials a request carries: its auth headers' values without the scheme."""
     found: list[str] = []
     for name in _CREDENTIAL_HEADERS:
@@ -144,7 +150,7 @@ class ErrorDecoderMiddleware:
             response.status_code,
             response.headers,
             response.content,
-            secrets=_credentials_of(request),
+            secrets=credentials_of(request),
         )
         if error.request_id is None:
             error.request_id = ctx.request_id

@@ -15,6 +15,7 @@ import httpx
 from talkkit._request import Safety
 from talkkit._sse import iter_sse
 from talkkit.errors import APIConnectionError, DecodeError, StreamInterruptedError, TalkkitError
+from talkkit.middleware.errors import credentials_of, decode_error_safely
 from talkkit.talkory._dialect import decode_talkory_error
 from talkkit.talkory.types import ModelResult, Query
 
@@ -148,13 +149,19 @@ class QueryStream:
             data = json.loads(text)
         except ValueError as exc:
             raise DecodeError(f"a stream event is not JSON: {text[:80]!r}", path="$") from exc
+        except RecursionError as exc:  # json.loads recurses once per level of nesting
+            raise DecodeError(
+                f"a stream event is nested too deeply to decode: {text[:80]!r}", path="$"
+            ) from exc
         if not isinstance(data, dict):
             raise DecodeError("a stream event is not a JSON object", path="$")
         kind = str(data.get("type", "unknown"))
         if kind == "error":  # fatal, with the API's error object
             raw_status = data.get("status")
             status = raw_status if isinstance(raw_status, int) and raw_status >= 400 else 500
-            raise decode_talkory_error(status, {}, json.dumps({"error": data}).encode())
+            body = json.dumps({"error": data}).encode()
+            secrets = () if self._response is None else credentials_of(self._response.request)
+            raise decode_error_safely(decode_talkory_error, status, {}, body, secrets=secrets)
         structure = self._client.structure
         event = QueryEvent(
             type=kind,

@@ -1,0 +1,334 @@
+"""
+The ``fast`` extra: an `httpx.AsyncBaseTransport` over one `aiohttp.ClientSession`.
+
+httpx's pool is the bottleneck under concurrency; this transport keeps the pipeline on httpx
+requests and responses and swaps only the wire. The session is created on the first request
+(inside the running loop) and closed by `aclose`. The never-twice rule rests on the failure
+mapping: failures before the request was written (connector errors, DNS, refused, pool or
+connect timeout) become `httpx.ConnectError` / `ConnectTimeout` / `PoolTimeout`; anything
+after (disconnect, truncated body, read timeout) `RemoteProtocolError` / `ReadError` /
+`ReadTimeout`. aiohttp's silent re-send of a GET/PUT/DELETE whose connection dropped is off:
+talkkit's retry layer alone decides, logs and counts re-sends. aiohttp is asyncio-only:
+`AutoTransport` (the default with the extra) uses httpx's transport under trio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import httpx
+
+from talkkit._transport import attempt_limit, cut_off
+
+if TYPE_CHECKING:
+    import aiohttp
+    import yarl
+
+__all__ = ["AiohttpTransport", "AutoTransport", "running_on_asyncio"]
+
+# Without one, aiohttp would offer every encoding it can decode (br, zstd); offer what httpx
+# always decodes, as httpx.AsyncClient does (``skip_auto_headers`` would cost ~10 %).
+_ACCEPT_ENCODING = ("Accept-Encoding", "gzip, deflate")
+_HTTP_11 = {"http_version": b"HTTP/1.1"}
+_SLICE = 1 << 16  # aiohttp's own write size
+_Raw = tuple[tuple[bytes, bytes], ...]
+_NO_TIMEOUTS: dict[str, float | None] = {}
+
+
+def running_on_asyncio() -> bool:
+    """Is the calling task run by asyncio (not trio, not trio in guest mode)?"""
+    try:
+        import sniffio
+    except ImportError:  # trio depends on sniffio: without it, only asyncio is possible
+        return True
+    try:
+        return sniffio.current_async_library() == "asyncio"
+    except sniffio.AsyncLibraryNotFoundError:
+        return False
+
+
+def _translate(
+    exc: BaseException, request: httpx.Request, started: float = 0.0
+) -> httpx.TransportError:
+    """The httpx exception for an aiohttp failure (``started``: when the request began)."""
+    import aiohttp
+
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        # aiohttp's ``connect`` (set to pool + connect) bounds the wait plus connecting,
+        # ``sock_connect`` the connect alone: only the outer budget running out is the pool.
+        timeouts = request.extensions.get("timeout", {})
+        pool, connect = timeouts.get("pool"), timeouts.get("connect")
+        waited = time.monotonic() - started
+        if pool is not None and (connect is None or waited >= pool + connect - 0.001):
+            return httpx.PoolTimeout(text, request=request)
+        return httpx.ConnectTimeout(text, request=request)
+    cls: type[httpx.TransportError] = httpx.ReadError  # after sending, unless shown otherwise
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        cls = httpx.ConnectError
+    elif isinstance(exc, aiohttp.InvalidURL):
+        cls = httpx.UnsupportedProtocol
+    elif isinstance(exc, asyncio.TimeoutError):  # SocketTimeoutError, any other deadline
+        cls = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientConnectionResetError):
+        cls = httpx.WriteError
+    elif isinstance(  # a drop, a truncated body, a malformed status line or headers
+        exc,
+        aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError,
+    ):
+        cls = httpx.RemoteProtocolError
+    return cls(text, request=request)
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """
+    A body read incrementally (server-sent events, large bodies).
+
+    It is its own iterator rather than an async generator: a reader that stops early or is
+    cancelled leaves no suspended generator for the garbage collector to finalize.
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    def __aiter__(self) -> _ResponseStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            chunk = await self._response.content.readany()
+        except BaseException as exc:  # failed or cancelled: the connection cannot be reused
+            self._response.close()  # (httpx does not close a stream that failed)
+            if isinstance(exc, Exception):
+                raise _translate(exc, self._request) from exc
+            raise
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        # Back to the pool when fully read; aiohttp closes the connection otherwise.
+        self._response.release()
+
+
+class _Slices:
+    """
+    A large request body as memoryview slices: not copied, and other tasks run in between.
+
+    aiohttp warns about raw bytes above 1 MiB (it would write them in one go, copying what
+    the socket does not take at once), and `io.BytesIO` would copy the whole body first.
+    """
+
+    __slots__ = ("_at", "_view")
+
+    def __init__(self, body: bytes) -> None:
+        self._view = memoryview(body)
+        self._at = 0
+
+    def __aiter__(self) -> _Slices:
+        return self
+
+    async def __anext__(self) -> memoryview:
+        at = self._at
+        if at >= len(self._view):
+            raise StopAsyncIteration
+        if at:
+            await asyncio.sleep(0)  # aiohttp's writer only waits when the socket is full
+        self._at = at + _SLICE
+        return self._view[at : at + _SLICE]
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """
+    Send httpx requests with aiohttp (asyncio only).
+
+    The per-request ``timeout`` extension is honoured: ``read`` bounds each socket read,
+    ``connect`` the TCP connect, ``pool`` + ``connect`` the wait for a connection (aiohttp
+    bounds both together); there is no write timeout of its own. The wait for the response
+    headers is cut at the sum of the four (`talkkit._transport.attempt_limit`), so a server
+    trickling header bytes cannot hold it. httpx
+    decodes bodies (aiohttp's decompression is off); aiohttp adds ``Accept``, ``User-Agent``
+    and, with a body, ``Content-Type`` when the request has none. Bodies above 1 MiB are
+    written in slices of the request's own bytes.
+
+    Args:
+        limits: ``max_connections`` caps the connector (``None``: no cap);
+            ``keepalive_expiry`` is how long an idle connection is kept.
+
+    Raises:
+        RuntimeError: On the first request, when not running under asyncio.
+    """
+
+    bounds_attempts = True  # it cuts its own wait for the headers (see TransportHandler)
+
+    def __init__(self, limits: httpx.Limits | None = None) -> None:
+        self._limits = limits or httpx.Limits()
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._url: type[yarl.URL]
+        self._large = 0  # aiohttp warns about raw-bytes bodies above this (set by _open)
+
+    def _open(self) -> aiohttp.ClientSession:
+        import aiohttp  # the `fast` extra; `default_transport` checks it is installed
+        import yarl
+
+        if not running_on_asyncio():
+            raise RuntimeError(
+                "the aiohttp transport runs on asyncio only; under trio use the default "
+                "(httpx) transport, e.g. TALKKIT_TRANSPORT=httpx"
+            )
+        limits = self._limits
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=limits.max_connections or 0,
+                limit_per_host=0,
+                keepalive_timeout=limits.keepalive_expiry or 0.0,
+            ),
+            timeout=aiohttp.ClientTimeout(total=None),
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        session._retry_connection = False  # no hidden re-send (see the module docstring)
+        self._url = yarl.URL
+        self._large = aiohttp.payload.TOO_LARGE_BYTES_BODY
+        self._session = session
+        return session
+
+    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        ext: dict[str, float | None] = request.extensions.get("timeout", {})
+        key = connect, read, pool = ext.get("connect"), ext.get("read"), ext.get("pool")
+        if (timeout := self._timeouts.get(key)) is None:
+            import aiohttp
+
+            both = None if pool is None else pool + (connect or 0.0)
+            timeout = aiohttp.ClientTimeout(connect=both, sock_connect=connect, sock_read=read)
+            self._timeouts[key] = timeout
+        return timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; the body is returned whole when it has already arrived."""
+        session = self._session or self._open()
+        started = time.monotonic()
+        try:
+            data: Any = request.content or None
+        except httpx.RequestNotRead:
+            data = request.stream  # an async iterable of bytes
+        else:
+            if data is not None and len(data) > self._large:
+                data = _Slices(data)
+        # aiohttp writes header text as utf-8/surrogateescape: this round-trips any byte.
+        headers = [
+            (k.decode("utf-8", "surrogateescape"), v.decode("utf-8", "surrogateescape"))
+            for k, v in request.headers.raw
+        ]
+        if "accept-encoding" not in request.headers:
+            headers.append(_ACCEPT_ENCODING)
+        limit = _limit(request)
+        task = asyncio.current_task()
+        assert task is not None
+        cut: list[bool] = []
+        cancelling = task.cancelling()
+        timer = task.get_loop().call_later(limit, _cut, task, cut) if limit < math.inf else None
+        try:
+            response = await session.request(
+                request.method,
+                self._url(str(request.url), encoded=True),  # httpx percent-encoded it
+                headers=headers,
+                data=data,
+                timeout=self._timeout(request),
+                allow_redirects=False,
+            )
+        except BaseException as exc:
+            # asyncio.timeout's rule: our cut-off, unless the task was also cancelled from outside
+            if cut and task.uncancel() <= cancelling:
+                raise cut_off(request, limit) from exc
+            if isinstance(exc, Exception):
+                raise _translate(exc, request, started) from exc
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if cut:  # it fired as the answer came and the cancel was absorbed: undo it
+            task.uncancel()
+        extensions = {**_HTTP_11, "reason_phrase": (response.reason or "").encode()}
+        content, status, raw = response.content, response.status, response.raw_headers
+        if content.is_eof() and content.exception() is None:
+            # Small bodies arrive with the headers: hand them over without another await.
+            body = content.read_nowait()
+            response.release()
+            return _complete(status, raw, body, extensions)
+        stream = _ResponseStream(response, request)
+        return httpx.Response(status, headers=raw, stream=stream, extensions=extensions)
+
+    async def aclose(self) -> None:
+        """Close the session and its connections (safe to call twice)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+def _limit(request: httpx.Request) -> float:
+    """The seconds an attempt may wait for the response headers (see `attempt_limit`)."""
+    return attempt_limit(request.extensions.get("timeout", _NO_TIMEOUTS))
+
+
+def _cut(task: asyncio.Task[Any], cut: list[bool]) -> None:
+    cut.append(True)
+    task.cancel()
+
+
+def _complete(
+    status: int, headers: _Raw, body: bytes, extensions: dict[str, bytes]
+) -> httpx.Response:
+    """A response whose whole body is here: marked read, not iterated and decoded again."""
+    if any(name.lower() == b"content-encoding" for name, _ in headers):
+        return httpx.Response(status, headers=headers, content=body, extensions=extensions)
+    # Saves ~25 µs (6-7 % of a small request); httpx < 1 keeps these attributes.
+    response = httpx.Response(
+        status, headers=headers, stream=httpx.ByteStream(body), extensions=extensions
+    )
+    response._content = body
+    response.is_stream_consumed = response.is_closed = True
+    return response
+
+
+class AutoTransport(httpx.AsyncBaseTransport):
+    """
+    aiohttp under asyncio, httpx's transport under trio (per request; each built lazily).
+
+    Both cut the wait for the response headers at the sum of the request's timeouts (see
+    `AiohttpTransport`).
+    """
+
+    bounds_attempts = True
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        self._fast: AiohttpTransport | None = None
+        self._plain: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the transport that suits the running event loop."""
+        if running_on_asyncio():
+            if self._fast is None:
+                self._fast = AiohttpTransport(self._limits)
+            return await self._fast.handle_async_request(request)
+        if self._plain is None:
+            self._plain = httpx.AsyncHTTPTransport(limits=self._limits, retries=0)
+        limit = _limit(request)
+        with anyio.move_on_after(limit):
+            return await self._plain.handle_async_request(request)
+        raise cut_off(request, limit)
+
+    async def aclose(self) -> None:
+        """Close whichever inner transports were built."""
+        fast, plain, self._fast, self._plain = self._fast, self._plain, None, None
+        if fast is not None:
+            await fast.aclose()
+        if plain is not None:
+            await plain.aclose()

@@ -80,7 +80,8 @@ class RetryPolicy:
         retry_after_cap: A server-requested wait (``Retry-After``) above this is not slept:
             the error is raised with ``retry_after`` so the caller can reschedule.
         deadline: Total seconds for one logical call: no retry starts and no backoff sleeps
-            past it (``None``: no deadline). An attempt in flight is bounded by its timeout.
+            past it (``None``: no deadline). An attempt in flight is not cut by it: it is bounded
+            by the sum of its timeouts, so a call lasts at most the deadline plus one attempt.
         on_retry: Called with a `RetryEvent` before each backoff sleep.
     """
 

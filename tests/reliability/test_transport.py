@@ -181,18 +181,6 @@ async def test_slow_loris_post_is_an_unknown_outcome_sent_once(transport: str) -
     assert server.requests == ["POST /api/v1/agents HTTP/1.1"]
 
 
-@each_wire
-async def test_trickled_headers_hit_the_timeout_too(transport: str) -> None:
-    """Regression: a server trickling header bytes cannot hold an attempt past its timeouts."""
-    with raw_server(_trickles_headers) as server:
-        async with _over(server, timeout=0.2) as client:
-            with anyio.fail_after(6), pytest.raises(APITimeoutError) as info:
-                await client.agents.get("agent_1")
-    assert info.value.request_sent
-    assert "headers not received" in str(info.value)
-    assert len(server.requests) == 2
-
-
 def _trickles_the_body(conn: Conn) -> None:
     """Sends the headers of a 100-byte JSON body, then one byte of it every 50 ms."""
     while conn.read_request() is not None:
@@ -205,14 +193,20 @@ def _trickles_the_body(conn: Conn) -> None:
 
 
 @each_wire
-async def test_a_trickled_body_hits_the_timeout_too(transport: str) -> None:
-    """A body trickled byte by byte cannot hold a (non-streaming) attempt past its timeouts."""
-    with raw_server(_trickles_the_body) as server:
+@pytest.mark.parametrize(
+    ("answer", "part"), [(_trickles_headers, "headers"), (_trickles_the_body, "body")]
+)
+async def test_trickled_bytes_hit_the_timeout(
+    transport: str, answer: Callable[[Conn], None], part: str
+) -> None:
+    """Regression: headers or a body trickled a byte at a time cannot hold an attempt past its
+    timeouts (the body of a non-streaming call)."""
+    with raw_server(answer) as server:
         async with _over(server, timeout=0.2) as client:
             with anyio.fail_after(6), pytest.raises(APITimeoutError) as info:
                 await client.agents.get("agent_1")
     assert info.value.request_sent
-    assert "body not received" in str(info.value)
+    assert f"{part} not received" in str(info.value)
     assert len(server.requests) == 2
 
 

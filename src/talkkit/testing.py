@@ -99,9 +99,15 @@ class _ListHandler(logging.Handler):
 
 
 @contextmanager
-def capture_logs(level: int = logging.DEBUG) -> Iterator[list[logging.LogRecord]]:
-    """Collect the records the ``talkkit`` logger emits at ``level`` or above."""
-    logger = logging.getLogger(LOGGER_NAME)
+def capture_logs(
+    level: int = logging.DEBUG, *, logger_name: str = LOGGER_NAME
+) -> Iterator[list[logging.LogRecord]]:
+    """
+    Collect the records the ``talkkit`` logger emits at ``level`` or above.
+
+    ``logger_name`` picks another logger (``""``: the root, i.e. every library's records).
+    """
+    logger = logging.getLogger(logger_name)
     handler = _ListHandler()
     previous = logger.level
     logger.addHandler(handler)

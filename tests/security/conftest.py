@@ -19,6 +19,7 @@ import attrs
 import pytest
 
 from talkkit.cli import _common
+from talkkit.testing import capture_logs
 
 TURO_TOKEN = "tk_test_sec_9f8e7d6c5b4a39281706"
 OVER_TOKEN = "talq_sec_a1b2c3d4e5f6a7b8c9d0"
@@ -28,15 +29,6 @@ WRONG_TOKENS = ("tk_test_sec_wrong_31415926535897", "talq_sec_wrong_271828182845
 WEBHOOK_SECRET = "whsec_sec_16180339887498"
 SECRETS = (TURO_TOKEN, OVER_TOKEN, ORY_KEY, EXPIRED_TOKEN, *WRONG_TOKENS, WEBHOOK_SECRET)
 """Every credential a test of this folder configures, right or wrong: none may be shown."""
-
-
-class _Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @attrs.define
@@ -96,22 +88,16 @@ def leaks(
     # The CLI masks credentials from the environment as a second line of defence; switched
     # off here, so that a leak in the first line (the SDK itself) shows.
     monkeypatch.setattr(_common, "_SECRET_ENVS", ())
-    handler = _Everything()
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
     talkkit_logger = logging.getLogger("talkkit")
     talkkit_previous = talkkit_logger.level
     talkkit_logger.setLevel(logging.DEBUG)
     detector = LeakDetector()
     try:
-        yield detector
+        with capture_logs(logging.DEBUG, logger_name="") as records:  # every library's
+            yield detector
     finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
         talkkit_logger.setLevel(talkkit_previous)
-    for record in handler.records:
+    for record in records:
         where = f"log {record.name}:{record.levelname}"
         detector.seen.append((where, record.getMessage()))
         detector.seen.append((where + " (args)", repr(record.args)))
@@ -119,5 +105,5 @@ def leaks(
             detector.see_exception(where + " exc_info", record.exc_info[1])
     out, err = capfd.readouterr()
     detector.seen += [("stdout", out), ("stderr", err)]
-    assert handler.records or detector.seen, "the detector saw nothing"
+    assert records or detector.seen, "the detector saw nothing"
     detector.assert_clean()

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from benchmarks._common import FULL, QUICK, ROOT, Scale, Section, charts_enabled, fmt, machine_info
+from benchmarks.cli_import import run_cli_import
 from benchmarks.imports import run_imports
 from benchmarks.memory import run_memory
 from benchmarks.overhead import run_overhead
@@ -26,7 +27,7 @@ from benchmarks.server import ServerProcess
 from benchmarks.shared import run_shared
 from benchmarks.throughput import run_throughput, server_ceiling
 
-SECTIONS = ("overhead", "throughput", "memory", "rate_limit", "imports", "shared")
+SECTIONS = ("overhead", "throughput", "memory", "rate_limit", "imports", "shared", "cli_import")
 
 
 async def _network(
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cli-rows", type=_sizes, help="CSV sizes for the CLI import")
     args = parser.parse_args(argv)
-    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    only = {name.strip().replace("-", "_") for name in args.only.split(",") if name.strip()}
     if unknown := only - set(SECTIONS):
         parser.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
     scale = QUICK if args.quick else FULL
@@ -117,6 +118,9 @@ def main(argv: list[str] | None = None) -> None:
         _progress(sections[-1])
     if "shared" in only:
         sections.append(run_shared(scale))
+        _progress(sections[-1])
+    if "cli_import" in only:
+        sections.append(run_cli_import(scale))
         _progress(sections[-1])
     if not charts:
         header.append("Charts skipped: matplotlib is not installed.")

@@ -56,6 +56,9 @@ class Scale:
     rate_limit_seconds: float
     profile_requests: int
     shared_rows: int  # rows per process of the four-process Redis run (600/min in all)
+    cli_import_rows: int  # rows `talkkit contacts import` sends to the served emulator, per run
+    cli_import_reps: int  # runs per transport (each a fresh emulator: ≈ 20-60 s at 20,000 rows)
+    cli_import_venv: bool  # build the README's install in a fresh virtualenv (else: this Python)
 
 
 FULL = Scale(
@@ -71,6 +74,9 @@ FULL = Scale(
     rate_limit_seconds=20.0,
     profile_requests=2000,
     shared_rows=75,
+    cli_import_rows=20_000,
+    cli_import_reps=3,
+    cli_import_venv=True,
 )
 QUICK = Scale(
     reps=2,
@@ -85,6 +91,9 @@ QUICK = Scale(
     rate_limit_seconds=1.0,
     profile_requests=50,
     shared_rows=5,
+    cli_import_rows=300,
+    cli_import_reps=1,
+    cli_import_venv=False,
 )
 
 

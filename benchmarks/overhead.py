@@ -72,6 +72,7 @@ async def run_overhead(url: str, scale: Scale, out: Path, charts: bool) -> Secti
                     measured <= GOAL,
                 )
             )
+    section.goals += _other_pairs(figures)
     section.notes.append(
         f"{n} timed GETs per repetition after 100 untimed, {scale.overhead_reps} repetitions, "
         "contenders interleaved. talkkit = `AsyncTalkory.health.llm()`: request id, retry "
@@ -85,6 +86,41 @@ async def run_overhead(url: str, scale: Scale, out: Path, charts: bool) -> Secti
     if charts:
         section.charts.append(_chart(list(figures.values()), out))
     return section
+
+
+def _other_pairs(figures: dict[Contender, Figure]) -> list[Goal]:
+    """
+    The per-request goal's two other comparisons, reported beside it (no goal of their own).
+
+    The goal compares talkkit with raw httpx on the same transport. What a user would write
+    instead is a plain `httpx.AsyncClient` (httpx's own transport) against talkkit's default
+    transport; the practical limit is raw aiohttp, which talkkit's fast transport sits on.
+    """
+    by = {(c.name, c.transport): figures[c].median for c in figures}
+    httpx_default = by.get(("raw httpx", "httpx"))
+    ours = by.get(("talkkit", "aiohttp"))
+    aiohttp = by.get(("raw aiohttp", "aiohttp"))
+    pairs: list[Goal] = []
+    if ours and httpx_default:
+        pairs.append(
+            Goal(
+                "per request, against what a user would write instead: talkkit (default: aiohttp "
+                "transport) ÷ `httpx.AsyncClient` (report only)",
+                f"{ours / httpx_default:.2f}× wall (median {fmt(ours)} vs {fmt(httpx_default)} µs)",
+                None,
+            )
+        )
+    if ours and aiohttp:
+        pairs.append(
+            Goal(
+                "per request, against the practical limit: talkkit (aiohttp transport) ÷ raw "
+                "aiohttp (report only)",
+                f"{ours / aiohttp:.2f}× wall (median {fmt(ours)} vs {fmt(aiohttp)} µs): raw "
+                f"aiohttp is {ours / aiohttp:.1f}× faster",
+                None,
+            )
+        )
+    return pairs
 
 
 _STDLIB = sysconfig.get_paths()["stdlib"]

@@ -86,7 +86,7 @@ async def run_throughput(server: ServerProcess, scale: Scale, out: Path, charts:
     names = [c.name for c in contenders]
     naive, raw = names[0], "raw aiohttp"
     for ours in [c for c in contenders if c.name.startswith("talkkit")]:
-        for base, goal in ((naive, GOAL_NAIVE), (raw, GOAL_AIOHTTP)):
+        for base in (naive, raw):
             if base not in names:
                 continue
             ratios = [
@@ -95,15 +95,8 @@ async def run_throughput(server: ServerProcess, scale: Scale, out: Path, charts:
             section.table.append(
                 [f"ratio {ours.name} ÷ {base}", *[f"**{r:.2f}×**" for r in ratios]]
             )
-            if 64 in levels and ours.goal and "default" in ours.name:
-                measured = ratios[levels.index(64)]
-                section.goals.append(
-                    Goal(
-                        f"bulk at C=64: import_many ≥ {goal:g}× {base}",
-                        f"{measured:.2f}×",
-                        measured >= goal,
-                    )
-                )
+    if 64 in levels:
+        section.goals += _bulk_goals(figures, contenders)
     section.table.append(
         ["server busy (max share of its core)", *[f"{busiest[level]:.0%}" for level in levels]]
     )
@@ -123,6 +116,54 @@ async def run_throughput(server: ServerProcess, scale: Scale, out: Path, charts:
     if charts:
         section.charts.append(_chart(figures, contenders, levels, out))
     return section
+
+
+def _bulk_goals(figures: dict[tuple[str, int], Figure], contenders: list[Contender]) -> list[Goal]:
+    """
+    The throughput goals at C=64, each saying which pair it compares.
+
+    The goals are stated for import_many on the default (aiohttp) transport. Against naive
+    httpx that is what a user would write instead, but it pits aiohttp against httpx's default
+    pool; the same pair on the same (httpx) transport, reported beside it, shows what the
+    engine itself adds. Raw aiohttp is the practical limit.
+    """
+    goals: list[Goal] = []
+    names = {c.name for c in contenders}
+    default = next((c.name for c in contenders if c.goal and "default" in c.name), None)
+    same = next((c.name for c in contenders if c.goal and "(httpx transport)" in c.name), None)
+    naive, raw = contenders[0].name, "raw aiohttp"
+
+    def ratio(ours: str, base: str) -> float:
+        return figures[ours, 64].median / figures[base, 64].median
+
+    if default is not None:
+        goals.append(
+            Goal(
+                f"bulk at C=64: import_many (default: aiohttp transport) ≥ {GOAL_NAIVE:g}× {naive}"
+                " — what a user would write instead (aiohttp against httpx's default pool)",
+                f"{ratio(default, naive):.2f}×",
+                ratio(default, naive) >= GOAL_NAIVE,
+            )
+        )
+    if same is not None:
+        goals.append(
+            Goal(
+                f"bulk at C=64: import_many (httpx transport) ÷ {naive} — the same transport "
+                "(report only)",
+                f"{ratio(same, naive):.2f}×",
+                None,
+            )
+        )
+    if default is not None and raw in names:
+        goals.append(
+            Goal(
+                f"bulk at C=64: import_many (default: aiohttp transport) ≥ {GOAL_AIOHTTP:g}× {raw}"
+                " — the practical limit",
+                f"{ratio(default, raw):.2f}×",
+                ratio(default, raw) >= GOAL_AIOHTTP,
+            )
+        )
+    return goals
 
 
 def _chart(

@@ -4,14 +4,19 @@ talkkit's reliability suite: "never twice, never lost, never leaked", measured.
 ``python -m reliability --size full`` (or ``nox -s reliability``) runs, against an emulator
 served on 127.0.0.1 with injected faults:
 
-1. a chaos import of generated contacts through ``talkkit contacts import``;
+1. a chaos import of generated contacts through ``talkkit contacts import``, and one of
+   companies through ``talkkit companies import``;
 2. chaos dialing through ``talkkit calls dial``;
-3. an import SIGKILLed at seeded points and resumed from its journal each time;
+3. a contact import, dialing (through ``talkkit calls dial`` and through the library's
+   ``calls.dial_many``) and a company import, each SIGKILLed at seeded points and resumed from
+   its journal each time;
 4. the fuzz tests (``tests/fuzz``) with the ``fuzz`` Hypothesis profile;
 5. the secret-leak, bad-input and transport tests (``tests/security``, ``tests/reliability``);
 
-and writes a Markdown report of the figures. ``--size ci`` is the reduced size that
-``tests/reliability`` runs in CI.
+and writes a Markdown report of the figures. Truth is counted on the emulator, row by row: every
+create that reaches it is logged with the email, company name or number it was for, and the
+company and kill scenarios run it with duplicate refusal off, so whatever the client sends twice
+is stored twice. ``--size ci`` is the reduced size that ``tests/reliability`` runs in CI.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from pathlib import Path
 from reliability._chaos import chaos_dial, chaos_import
 from reliability._harness import Scenario
 from reliability._kill import kill_and_resume
+from reliability._once import chaos_companies, kill_and_resume_companies, kill_and_resume_dial
 from reliability._report import render
 from reliability._sizes import SIZES, Size
 from reliability._suites import run_fuzz, run_tests
@@ -24,8 +25,12 @@ __all__ = ["SCENARIOS", "main"]
 
 SCENARIOS: dict[str, Callable[[Size, Path], Scenario]] = {
     "import": chaos_import,
+    "companies": chaos_companies,
     "dial": chaos_dial,
     "resume": kill_and_resume,
+    "resume-dial": lambda size, workdir: kill_and_resume_dial(size, workdir, via="cli"),
+    "resume-dial-library": lambda size, workdir: kill_and_resume_dial(size, workdir, via="library"),
+    "resume-companies": kill_and_resume_companies,
     "fuzz": lambda size, _: run_fuzz(size),
     "secrets": lambda size, _: run_tests("Secrets (tests/security)", ["tests/security"]),
     "bad-input": lambda size, _: run_tests(

@@ -11,9 +11,19 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["ContactInput", "NumberInput", "contact_input", "number_input", "write_csv"]
+__all__ = [
+    "COMPANY_COLUMNS",
+    "CompanyInput",
+    "ContactInput",
+    "NumberInput",
+    "company_input",
+    "contact_input",
+    "number_input",
+    "write_csv",
+]
 
 CONTACT_COLUMNS = ("first_name", "last_name", "email", "phone")
+COMPANY_COLUMNS = ("name", "city", "phone")
 _EVERY = 200  # one in this many rows gets each special treatment
 
 
@@ -107,6 +117,41 @@ def number_input(count: int) -> NumberInput:
         else:
             numbers.append(_phone("646", i))
     return NumberInput(numbers, frozenset(invalid), frozenset(repeated))
+
+
+@attrs.frozen
+class CompanyInput:
+    """
+    Company rows.
+
+    Attributes:
+        rows: In file order (row ``i`` is data row ``i + 1``).
+        invalid: Indexes of rows that must fail validation (bad phone, empty name).
+    """
+
+    rows: list[dict[str, str]]
+    invalid: frozenset[int]
+
+    def key(self, index: int) -> str:
+        """The row's key as the journal and the emulator's log spell it (``name:…``)."""
+        return f"name:{self.rows[index]['name'].lower()}"
+
+
+def company_input(count: int) -> CompanyInput:
+    """``count`` companies with distinct names; 1 % invalid rows (bad phone, empty name)."""
+    rows: list[dict[str, str]] = []
+    invalid: set[int] = set()
+    for i in range(count):
+        row = {"name": f"Company {i} Ltd", "city": "Springfield", "phone": ""}
+        kind = i % _EVERY
+        if kind == 57:
+            row["phone"] = "+1212"  # not a possible number
+            invalid.add(i)
+        elif kind == 97:
+            row["name"] = " "  # a required field blank
+            invalid.add(i)
+        rows.append(row)
+    return CompanyInput(rows, frozenset(invalid))
 
 
 def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, str]]) -> Path:

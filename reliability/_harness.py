@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -29,6 +30,7 @@ __all__ = [
     "create_agent",
     "create_company",
     "run_cli",
+    "run_command",
     "serve",
 ]
 
@@ -126,9 +128,17 @@ class CliRun:
 
 def run_cli(args: list[str], env: Mapping[str, str], *, timeout: float = 900) -> CliRun:
     """Run ``talkkit ARGS...`` to the end."""
+    return run_command(cli_command(*args), env, timeout=timeout)
+
+
+def run_command(
+    command: list[str], env: Mapping[str, str], *, timeout: float = 900, cwd: Path | None = None
+) -> CliRun:
+    """Run ``command`` to the end."""
     done = subprocess.run(
-        cli_command(*args),
+        command,
         env=dict(env),
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,

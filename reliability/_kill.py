@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -19,9 +20,9 @@ from reliability._chaos import CONTACTS_ROUTE, contact_truth, new_emulator, outc
 from reliability._data import CONTACT_COLUMNS, contact_input, write_csv
 from reliability._harness import Scenario, cli_command, cli_env, create_company, run_cli, serve
 from reliability._sizes import Size, chaos
-from talkkit.emulator import Emulator
+from reliability._truth import journal_rows
 
-__all__ = ["JournalState", "journal_state", "kill_and_resume"]
+__all__ = ["JournalState", "journal_state", "kill_and_resume", "kill_at"]
 
 _START_TIMEOUT = 120.0  # seconds one run may take to reach its kill point
 
@@ -50,17 +51,29 @@ def journal_state(path: Path) -> JournalState:
     return JournalState(integrity, {str(s): int(n) for s, n in rows})
 
 
-def _kill_at(emu: Emulator, command: list[str], env: dict[str, str], point: int, log: Path) -> bool:
-    """Start a run; SIGKILL it once ``point`` contacts are stored. False: it finished first."""
+def kill_at(
+    progress: Callable[[], int],
+    command: list[str],
+    env: dict[str, str],
+    point: int,
+    log: Path,
+    *,
+    cwd: Path | None = None,
+) -> bool:
+    """
+    Start a run; SIGKILL it once ``progress()`` (read on the emulator) reaches ``point``.
+
+    Returns False when the run finished first.
+    """
     with log.open("ab") as out:
-        proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=cwd)
         try:
             deadline = time.monotonic() + _START_TIMEOUT
-            while len(emu.talkturo.contacts) < point:
+            while progress() < point:
                 if proc.poll() is not None:
                     return False
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the import did not reach {point} stored contacts")
+                    raise RuntimeError(f"the run did not reach {point} (at {progress()})")
                 time.sleep(0.002)
             proc.send_signal(signal.SIGKILL)
         except BaseException:
@@ -79,9 +92,9 @@ def kill_and_resume(size: Size, workdir: Path, *, seed: int = 2028) -> Scenario:
     journal = workdir / "resume.db"
     rng = random.Random(seed)
     points = sorted(rng.sample(range(1, size.kill_rows), size.kills))
-    emu = new_emulator(seed)
+    emu = new_emulator(seed, refuse_duplicates=False)
     integrity: list[str] = []
-    pending = 0
+    pending: Counter[str] = Counter()
     at_kill: list[int] = []
     started = time.monotonic()
     with serve(emu) as served:
@@ -90,13 +103,17 @@ def kill_and_resume(size: Size, workdir: Path, *, seed: int = 2028) -> Scenario:
         env = cli_env(served)
         args = ["contacts", "import", str(path), "--company-id", company]
         args += ["--journal", str(journal), "--concurrency", str(size.import_concurrency)]
+
+        def stored() -> int:
+            return len(emu.talkturo.contacts)
+
         for point in points:
-            if not _kill_at(emu, cli_command(*args), env, point, workdir / "killed-runs.log"):
+            if not kill_at(stored, cli_command(*args), env, point, workdir / "killed-runs.log"):
                 break
-            at_kill.append(len(emu.talkturo.contacts))
+            at_kill.append(stored())
             state = journal_state(journal)
             integrity.append(state.integrity)
-            pending += state.states.get("pending", 0)
+            pending.update(journal_rows(journal, states=("pending",)).keys())
             done = state.states.get("done", 0) + state.states.get("skipped", 0)
             scenario.check(
                 f"kill {len(at_kill)}: the journal claims no more than was stored",
@@ -108,11 +125,11 @@ def kill_and_resume(size: Size, workdir: Path, *, seed: int = 2028) -> Scenario:
         summary = run.summary
         final = journal_state(journal)
         integrity.append(final.integrity)
-        contact_truth(scenario, emu, data, summary)
+        contact_truth(scenario, emu, data, summary, journal, pending_at_kills=pending)
         outcome_figures(scenario, summary, run, " (final run)")
     scenario.figure("kills (SIGKILL)", len(at_kill))
     scenario.figure("contacts stored at each kill", ", ".join(f"{n:,}" for n in at_kill))
-    scenario.figure("rows pending in the journal at the kills", pending)
+    scenario.figure("rows pending in the journal at the kills", pending.total())
     scenario.figure("final run: rows taken from the journal", summary["from_journal"])
     scenario.figure("journal at the end", _states(final.states))
     scenario.figure("PRAGMA integrity_check", ", ".join(sorted(Counter(integrity))))
@@ -136,7 +153,14 @@ def kill_and_resume(size: Size, workdir: Path, *, seed: int = 2028) -> Scenario:
         + ", ".join(f"{p:,}" for p in points)
         + ". The same faults as the chaos import are on, so kills also land during retries, "
         "re-sends and Retry-After waits. A row pending at a kill may or may not have been "
-        "stored: the resumed run re-sends it and counts the 409 for its own contact as done."
+        "stored: the resumed run re-sends it, and against the real API counts the 409 for its "
+        "own contact as done."
+    )
+    scenario.notes.append(
+        "The emulator refuses no duplicate here (`Emulator(refuse_duplicates=False)`), so every "
+        "create the client sends is stored and counted per email on the server: a row may reach "
+        "it twice only after an answer it never got (processed, then the connection dropped; or "
+        "the run was killed while the row was pending). Any other second send is a failure."
     )
     return scenario
 

@@ -52,6 +52,10 @@ class Size:
         numbers: Numbers of the chaos dialing.
         kill_rows: Rows of the kill-and-resume import.
         kills: SIGKILLs during the kill-and-resume import.
+        companies: Rows of the chaos company import.
+        kill_numbers: Numbers of each kill-and-resume dialing (command line, library).
+        kill_companies: Rows of the kill-and-resume company import.
+        sent_once_kills: SIGKILLs during each kill-and-resume dialing and company import.
         fuzz_profile: The Hypothesis profile of ``tests/fuzz`` (see its conftest).
         import_concurrency: ``--concurrency`` of the imports.
         dial_concurrency: ``--concurrency`` of the dialing.
@@ -62,13 +66,37 @@ class Size:
     numbers: int
     kill_rows: int
     kills: int
+    companies: int
+    kill_numbers: int
+    kill_companies: int
+    sent_once_kills: int
     fuzz_profile: str
     import_concurrency: int = 64
     dial_concurrency: int = 32
 
 
 FULL = Size(
-    name="full", contacts=100_000, numbers=5_000, kill_rows=20_000, kills=10, fuzz_profile="fuzz"
+    name="full",
+    contacts=100_000,
+    numbers=5_000,
+    kill_rows=20_000,
+    kills=10,
+    companies=10_000,
+    kill_numbers=5_000,
+    kill_companies=2_000,
+    sent_once_kills=10,
+    fuzz_profile="fuzz",
 )
-CI = Size(name="ci", contacts=3_000, numbers=500, kill_rows=1_500, kills=3, fuzz_profile="fuzz-ci")
+CI = Size(
+    name="ci",
+    contacts=3_000,
+    numbers=500,
+    kill_rows=1_500,
+    kills=3,
+    companies=600,
+    kill_numbers=600,
+    kill_companies=400,
+    sent_once_kills=3,
+    fuzz_profile="fuzz-ci",
+)
 SIZES: Final = {size.name: size for size in (FULL, CI)}

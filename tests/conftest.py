@@ -26,14 +26,20 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(autouse=True)
 def _no_talkkit_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never pick up a developer's real credentials or log settings."""
+    """Tests never pick up a developer's credentials, log settings, proxies or CA bundle."""
     for name in (
+        *(f"{scheme}_PROXY" for scheme in ("HTTP", "HTTPS", "ALL", "NO")),
+        *(f"{scheme}_proxy" for scheme in ("http", "https", "all", "no")),
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
         "TALKORY_API_KEY",
         "TALKORY_BASE_URL",
         "TALKOVER_TOKEN",
         "TALKOVER_BASE_URL",
         "TALKTURO_TOKEN",
         "TALKTURO_BASE_URL",
+        "TALKTURO_TEAM_ID",
+        "TALKTURO_ACCOUNT_SLUG",
         "TALKKIT_LOG",
         "TALKKIT_REDIS_URL",
     ):

@@ -17,7 +17,7 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-PLUGIN_EXAMPLE = "# test_signup.py"
+PYTEST_EXAMPLE = "# test_"  # a block that is a user's test file, run by pytest itself
 
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
@@ -52,7 +52,7 @@ async def run_blocks(blocks: list[tuple[int, str]], path: Path, namespace: dict[
 def emulated_env(monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """Point every client built from env vars (all three platforms) at one emulator."""
     emu = Emulator()
-    monkeypatch.setattr(talkkit._client, "default_transport", lambda limits: emu.transport())
+    monkeypatch.setattr(talkkit._client, "default_transport", lambda limits, **_: emu.transport())
     for name, value in {
         "TALKTURO_TOKEN": TALKTURO_TOKEN,
         "TALKTURO_BASE_URL": "http://localhost/api",
@@ -78,7 +78,7 @@ async def test_readme_snippets_run(
 ) -> None:
     """The README's snippets run in order against the emulator and do what they say."""
     blocks = [
-        (line, code) for line, code in python_blocks(README) if not code.startswith(PLUGIN_EXAMPLE)
+        (line, code) for line, code in python_blocks(README) if not code.startswith(PYTEST_EXAMPLE)
     ]
     assert await run_blocks(blocks, README, {"__name__": "__readme__"}) >= 10
     out = capsys.readouterr().out
@@ -95,9 +95,18 @@ async def test_readme_snippets_run(
     assert len(emulated_env.placed_calls) == 2
 
 
-def test_plugin_example_passes_as_a_users_test(pytester: pytest.Pytester) -> None:
-    """The README's pytest example, copied into a project, passes as written."""
-    (example,) = [code for _, code in python_blocks(README) if code.startswith(PLUGIN_EXAMPLE)]
-    pytester.makepyfile(test_signup=example)
+@pytest.mark.parametrize(
+    ("name", "tests"), [("test_signup", 1), ("test_with_respx", 2)], ids=["plugin", "respx"]
+)
+def test_pytest_examples_pass_as_a_users_tests(
+    pytester: pytest.Pytester, name: str, tests: int
+) -> None:
+    """The README's pytest examples, copied into a project, pass as written."""
+    (example,) = [
+        code
+        for _, code in python_blocks(README)
+        if code.startswith(f"{PYTEST_EXAMPLE}{name[5:]}.py")
+    ]
+    pytester.makepyfile(**{name: example})
     result = pytester.runpytest_inprocess("-p", "no:asyncio", "-W", "error")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=tests)

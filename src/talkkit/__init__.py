@@ -11,6 +11,13 @@ from typing import Any
 
 from talkkit._client import BaseClient, ClientConfig, ClientOptions
 from talkkit._config import UNSET, RateLimit, RetryEvent, RetryPolicy, Secret
+from talkkit._options import (
+    ExtraOptions,
+    RequestOptions,
+    UnsafeExtraOptions,
+    UnsafeRequestOptions,
+)
+from talkkit._raw import RawResponse
 from talkkit._request import CallContext, Safety
 from talkkit.errors import (
     APIConnectionError,
@@ -24,6 +31,7 @@ from talkkit.errors import (
     InvalidRequestError,
     NotFoundError,
     OutcomeUnknownError,
+    PaginationError,
     PayloadTooLargeError,
     PaymentRequiredError,
     PermissionDeniedError,
@@ -58,17 +66,21 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "ExtraOptions",
     "InvalidRequestError",
     "LimiterStore",
     "MemoryLimiterStore",
     "NotFoundError",
     "OutcomeUnknownError",
     "Page",
+    "PaginationError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "RetryEvent",
     "RetryPolicy",
     "Safety",
@@ -77,6 +89,8 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamInterruptedError",
     "TalkkitError",
+    "UnsafeExtraOptions",
+    "UnsafeRequestOptions",
     "WebhookSignatureError",
 ]
 

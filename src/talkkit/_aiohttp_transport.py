@@ -10,6 +10,11 @@ after (disconnect, truncated body, read timeout) `RemoteProtocolError` / `ReadEr
 `ReadTimeout`. aiohttp's silent re-send of a GET/PUT/DELETE whose connection dropped is off:
 talkkit's retry layer alone decides, logs and counts re-sends. aiohttp is asyncio-only:
 `AutoTransport` (the default with the extra) uses httpx's transport under trio.
+
+Both send through httpx's transport instead while httpx's transport or httpcore's pool is
+patched (`talkkit._intercept.sends_patched`): respx and pytest-httpx then intercept every
+request, and OpenTelemetry's httpx instrumentation, which wraps the same method, records it.
+Proxy and CA settings come from one `talkkit._network.Network`, shared with that transport.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
 
-from talkkit._transport import attempt_limit, cut_off
+from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
+from talkkit._intercept import sends_patched
+from talkkit._network import Network
 
 if TYPE_CHECKING:
     import aiohttp
@@ -36,19 +44,31 @@ _ACCEPT_ENCODING = ("Accept-Encoding", "gzip, deflate")
 _HTTP_11 = {"http_version": b"HTTP/1.1"}
 _SLICE = 1 << 16  # aiohttp's own write size
 _Raw = tuple[tuple[bytes, bytes], ...]
-_NO_TIMEOUTS: dict[str, float | None] = {}
+
+
+def _library_finder() -> Callable[[], str | None]:
+    """Which async library runs the caller; sniffio is looked up once, not per request."""
+    try:
+        import sniffio
+    except ImportError:  # trio depends on sniffio: without it, only asyncio is possible
+        return lambda: "asyncio"
+
+    def current() -> str | None:
+        try:
+            return sniffio.current_async_library()
+        except sniffio.AsyncLibraryNotFoundError:
+            return None
+
+    return current
+
+
+# A failing ``import sniffio`` on every request (the CLI's install has no sniffio) cost ~30 µs.
+_current_library = _library_finder()
 
 
 def running_on_asyncio() -> bool:
     """Is the calling task run by asyncio (not trio, not trio in guest mode)?"""
-    try:
-        import sniffio
-    except ImportError:  # trio depends on sniffio: without it, only asyncio is possible
-        return True
-    try:
-        return sniffio.current_async_library() == "asyncio"
-    except sniffio.AsyncLibraryNotFoundError:
-        return False
+    return _current_library() == "asyncio"
 
 
 def _translate(
@@ -68,8 +88,10 @@ def _translate(
             return httpx.PoolTimeout(text, request=request)
         return httpx.ConnectTimeout(text, request=request)
     cls: type[httpx.TransportError] = httpx.ReadError  # after sending, unless shown otherwise
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if isinstance(exc, aiohttp.ClientConnectorError):  # the proxy's, too
         cls = httpx.ConnectError
+    elif isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy refused the CONNECT
+        cls = httpx.ProxyError
     elif isinstance(exc, aiohttp.InvalidURL):
         cls = httpx.UnsupportedProtocol
     elif isinstance(exc, asyncio.TimeoutError):  # SocketTimeoutError, any other deadline
@@ -82,6 +104,18 @@ def _translate(
     ):
         cls = httpx.RemoteProtocolError
     return cls(text, request=request)
+
+
+def _lists_headers(exc: BaseException) -> bool:
+    """
+    Does ``exc`` hold the request's headers (its ``request_info``, shown by its ``repr``)?
+
+    They include the credentials (``Authorization``, ``Proxy-Authorization``): such an
+    exception is not chained to the one raised in its place, whose message has its text.
+    """
+    import aiohttp
+
+    return isinstance(exc, aiohttp.ClientResponseError)
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -150,7 +184,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     The per-request ``timeout`` extension is honoured: ``read`` bounds each socket read,
     ``connect`` the TCP connect, ``pool`` + ``connect`` the wait for a connection (aiohttp
     bounds both together); there is no write timeout of its own. The wait for the response
-    headers is cut at the sum of the four (`talkkit._transport.attempt_limit`), so a server
+    headers is cut at the sum of the four (`talkkit._attempt.attempt_limit`), so a server
     trickling header bytes cannot hold it. httpx
     decodes bodies (aiohttp's decompression is off); aiohttp adds ``Accept``, ``User-Agent``
     and, with a body, ``Content-Type`` when the request has none. Bodies above 1 MiB are
@@ -159,6 +193,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Args:
         limits: ``max_connections`` caps the connector (``None``: no cap);
             ``keepalive_expiry`` is how long an idle connection is kept.
+        network: The proxy and CA trust (default: direct, httpx's CA bundle).
 
     Raises:
         RuntimeError: On the first request, when not running under asyncio.
@@ -166,9 +201,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     bounds_attempts = True  # it cuts its own wait for the headers (see TransportHandler)
 
-    def __init__(self, limits: httpx.Limits | None = None) -> None:
+    def __init__(
+        self, limits: httpx.Limits | None = None, *, network: Network | None = None
+    ) -> None:
         self._limits = limits or httpx.Limits()
+        self._network = network or Network()
+        self._plain: httpx.AsyncHTTPTransport | None = None  # while httpx is patched
         self._session: aiohttp.ClientSession | None = None
+        self._proxy: str | None = None  # the proxy's URL (set by _open)
+        self._proxy_headers: list[tuple[str, str]] | None = None  # with its credentials
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._url: type[yarl.URL]
         self._large = 0  # aiohttp warns about raw-bytes bodies above this (set by _open)
@@ -182,12 +223,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "the aiohttp transport runs on asyncio only; under trio use the default "
                 "(httpx) transport, e.g. TALKKIT_TRANSPORT=httpx"
             )
-        limits = self._limits
+        limits, network = self._limits, self._network
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
                 limit=limits.max_connections or 0,
                 limit_per_host=0,
                 keepalive_timeout=limits.keepalive_expiry or 0.0,
+                ssl=network.ssl_context(),  # the CAs httpx's transport trusts
             ),
             timeout=aiohttp.ClientTimeout(total=None),
             auto_decompress=False,
@@ -196,6 +238,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session._retry_connection = False  # no hidden re-send (see the module docstring)
         self._url = yarl.URL
         self._large = aiohttp.payload.TOO_LARGE_BYTES_BODY
+        if network.proxy is not None:  # (aiohttp >= 3.14 deprecates its own proxy_auth)
+            self._proxy = str(network.proxy.url)  # without the credentials
+            self._proxy_headers = network.proxy_headers() or None
         self._session = session
         return session
 
@@ -212,6 +257,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the body is returned whole when it has already arrived."""
+        if sends_patched():  # a mock or a tracer watches httpx: send where it looks
+            if self._plain is None:
+                self._plain = self._network.httpx_transport(self._limits)
+            return await _bounded(self._plain, request)
+        return await self._send(request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
         started = time.monotonic()
         try:
@@ -228,7 +280,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ]
         if "accept-encoding" not in request.headers:
             headers.append(_ACCEPT_ENCODING)
+        proxy_headers = self._proxy_headers
+        if proxy_headers is not None and request.url.scheme == "http":
+            # A forwarded request carries them itself (aiohttp sends ``proxy_headers`` only
+            # with a CONNECT); an https one must not: the server would see them.
+            headers.extend(proxy_headers)
+            proxy_headers = None
         limit = _limit(request)
+        failure: httpx.TransportError | None = None
         task = asyncio.current_task()
         assert task is not None
         cut: list[bool] = []
@@ -242,17 +301,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=data,
                 timeout=self._timeout(request),
                 allow_redirects=False,
+                proxy=self._proxy,
+                proxy_headers=proxy_headers,
             )
         except BaseException as exc:
             # asyncio.timeout's rule: our cut-off, unless the task was also cancelled from outside
             if cut and task.uncancel() <= cancelling:
                 raise cut_off(request, limit) from exc
-            if isinstance(exc, Exception):
-                raise _translate(exc, request, started) from exc
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            failure = _translate(exc, request, started)
+            if not _lists_headers(exc):
+                raise failure from exc
         finally:
             if timer is not None:
                 timer.cancel()
+        if failure is not None:  # raised outside the except block: nothing chains to exc
+            raise failure
         if cut:  # it fired as the answer came and the cancel was absorbed: undo it
             task.uncancel()
         extensions = {**_HTTP_11, "reason_phrase": (response.reason or "").encode()}
@@ -267,14 +332,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the session and its connections (safe to call twice)."""
-        session, self._session = self._session, None
+        session, plain, self._session, self._plain = self._session, self._plain, None, None
         if session is not None:
             await session.close()
+        if plain is not None:
+            await plain.aclose()
 
 
 def _limit(request: httpx.Request) -> float:
     """The seconds an attempt may wait for the response headers (see `attempt_limit`)."""
-    return attempt_limit(request.extensions.get("timeout", _NO_TIMEOUTS))
+    return attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
+
+
+async def _bounded(transport: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
+    """Send through ``transport``, cutting the wait for the headers at `_limit`."""
+    limit = _limit(request)
+    with anyio.move_on_after(limit):
+        return await transport.handle_async_request(request)
+    raise cut_off(request, limit)
 
 
 def _cut(task: asyncio.Task[Any], cut: list[bool]) -> None:
@@ -301,29 +376,28 @@ class AutoTransport(httpx.AsyncBaseTransport):
     """
     aiohttp under asyncio, httpx's transport under trio (per request; each built lazily).
 
+    httpx's transport also serves asyncio while httpx is patched (see the module docstring).
     Both cut the wait for the response headers at the sum of the request's timeouts (see
-    `AiohttpTransport`).
+    `AiohttpTransport`), and both use ``network``'s proxy and CA trust.
     """
 
     bounds_attempts = True
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, *, network: Network | None = None) -> None:
         self._limits = limits
+        self._network = network or Network()
         self._fast: AiohttpTransport | None = None
         self._plain: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the transport that suits the running event loop."""
-        if running_on_asyncio():
+        if running_on_asyncio() and not sends_patched():
             if self._fast is None:
-                self._fast = AiohttpTransport(self._limits)
-            return await self._fast.handle_async_request(request)
+                self._fast = AiohttpTransport(self._limits, network=self._network)
+            return await self._fast._send(request)
         if self._plain is None:
-            self._plain = httpx.AsyncHTTPTransport(limits=self._limits, retries=0)
-        limit = _limit(request)
-        with anyio.move_on_after(limit):
-            return await self._plain.handle_async_request(request)
-        raise cut_off(request, limit)
+            self._plain = self._network.httpx_transport(self._limits)
+        return await _bounded(self._plain, request)
 
     async def aclose(self) -> None:
         """Close whichever inner transports were built."""

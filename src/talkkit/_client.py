@@ -3,7 +3,9 @@ The client core shared by the three platform clients.
 
 It resolves configuration (arguments, then env vars, then documented defaults), folds the
 middleware chain once, builds `httpx.Request` objects, runs them through the chain and turns
-bodies into models. Platform clients only name their `Dialect` and attach resources.
+bodies into models. Platform clients only name their `Dialect`, make their converter (once per
+client class) and attach resources. Every client, a derived one (`BaseClient.with_options`)
+included, is built by its class's constructor.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import json as jsonlib
 import os
 import platform as _platform
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypedDict, TypeVar, Unpack
 
 import attrs
 import cattrs
@@ -34,35 +37,44 @@ from talkkit._constants import (
     CONTEXT_KEY,
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
-    REDIS_URL_ENV,
+    IDEMPOTENCY_KEY_HEADER,
     USER_AGENT,
 )
 from talkkit._converter import structure
 from talkkit._dialect import Dialect
+from talkkit._fields import fields_of
 from talkkit._log import configure_from_env
+from talkkit._model import set_request_id
+from talkkit._options import ExtraOptions
+from talkkit._otel import available as tracing_available
+from talkkit._raw import record_response, request_id_of
 from talkkit._request import CallContext, Safety
-from talkkit._resource import Resource
 from talkkit._transport import TransportHandler, default_transport
-from talkkit.errors import ConfigurationError, DecodeError
+from talkkit.errors import ConfigurationError, DecodeError, InvalidRequestError
 from talkkit.middleware import (
+    AttemptTracingMiddleware,
     BearerAuth,
+    CallTracingMiddleware,
     ErrorDecoderMiddleware,
     LimiterStore,
-    MemoryLimiterStore,
     RateLimitMiddleware,
     RequestIdMiddleware,
     RetryMiddleware,
     SharedRateLimit,
 )
-from talkkit.middleware.rate_limit import key_for_token
+from talkkit.middleware.rate_limit import choose_store, key_for_token
 from talkkit.typing import Handler, Middleware
 
-__all__ = ["BaseClient", "ClientConfig", "ClientOptions", "DerivedOptions"]
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
+__all__ = ["BaseClient", "ClientConfig", "ClientOptions", "DerivedOptions", "Reply"]
 
 T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
 
 
+@cache
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -87,9 +99,18 @@ class ClientOptions(TypedDict, total=False):
         limiter_store: Where pacing state lives (default: this process); share one store
             (or a Redis store) between clients that use the same key.
         middleware: Your own layers, run per attempt inside the retry loop.
-        transport: An `httpx.AsyncBaseTransport` (e.g. the emulator's in-process one).
+        transport: An `httpx.AsyncBaseTransport` (e.g. the emulator's in-process one); it is
+            used as given: ``proxy`` and ``trust_env`` do not apply to it.
+        proxy: The proxy for every request: a URL (``"http://user:pass@proxy:3128"``; the
+            credentials go to the proxy only and are never shown) or an `httpx.Proxy`.
+            Overrides the environment. HTTPS goes through it with ``CONNECT``.
+        trust_env: Read the environment, as httpx does (default ``True``): the proxy from
+            ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` unless ``NO_PROXY`` names the
+            host (either case), and the CA bundle from ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``.
         headers: Extra headers sent with every request.
         allow_insecure: Allow ``http://`` to non-loopback hosts.
+        tracer_provider: Where OpenTelemetry spans go (``otel`` extra; default: the global
+            provider, read on each call; a ``NoOpTracerProvider`` turns tracing off).
     """
 
     timeout: TimeoutTypes
@@ -99,8 +120,11 @@ class ClientOptions(TypedDict, total=False):
     limiter_store: LimiterStore
     middleware: Iterable[Middleware]
     transport: httpx.AsyncBaseTransport
+    proxy: str | httpx.URL | httpx.Proxy | None
+    trust_env: bool
     headers: Mapping[str, str]
     allow_insecure: bool
+    tracer_provider: TracerProvider
 
 
 class DerivedOptions(TypedDict, total=False):
@@ -125,6 +149,12 @@ class ClientConfig:
     rate_limit: RateLimit | Unset | None
     middleware: tuple[Middleware, ...]
     headers: Mapping[str, str]
+    tracer_provider: TracerProvider | None = None
+    allow_insecure: bool = False
+
+
+# One converter per platform client class (that is, per dialect), built by its first client.
+_converters: dict[type[BaseClient], cattrs.Converter] = {}
 
 
 class BaseClient:
@@ -143,8 +173,12 @@ class BaseClient:
         base_url: str | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
+        # The one way a client is built: `with_options` calls the constructor too, passing
+        # the parent's settings, transport and limiter store (which the child then does not
+        # own), so nothing below depends on how the client came about.
         configure_from_env()
-        dialect = self.dialect
+        cls = type(self)
+        dialect = cls.dialect
         secret = resolve_token(
             token,
             env_var=dialect.token_env,
@@ -162,53 +196,31 @@ class BaseClient:
         max_retries = options.get("max_retries", UNSET)
         if not isinstance(max_retries, Unset):
             policy = attrs.evolve(policy, max_retries=max_retries)
-        rate_limit = options.get("rate_limit", UNSET)
-        store = options.get("limiter_store")
-        owns_store = False
-        shared = os.environ.get(REDIS_URL_ENV, "").strip()
-        if shared and store is None and isinstance(rate_limit, RateLimit | str | Unset):
-            from talkkit.redis import RedisRateLimit  # the key's limit, shared via Redis
-
-            rate = None if isinstance(rate_limit, Unset) else rate_limit
-            rate_limit = RedisRateLimit(
-                rate=RateLimit.parse(rate) if isinstance(rate, str) else rate
-            )
-        if not isinstance(rate_limit, RateLimit | str | Unset) and rate_limit is not None:
-            if store is None:  # a shared (e.g. Redis) rate limit brings its store
-                store, owns_store = rate_limit.make_store(), True
-            rate_limit = rate_limit.rate if rate_limit.rate is not None else UNSET
-        transport = options.get("transport")
-        config = ClientConfig(
+        rate_limit, store, owns_store = choose_store(
+            options.get("rate_limit", UNSET), options.get("limiter_store")
+        )
+        allow_insecure = options.get("allow_insecure", False)
+        config = self._config = ClientConfig(
             token=secret,
-            base_url=str(check_base_url(url, allow_insecure=options.get("allow_insecure", False))),
+            base_url=str(check_base_url(url, allow_insecure=allow_insecure)),
             timeout=_timeout(options.get("timeout", UNSET)),
             retry=policy,
             rate_limit=RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit,
             middleware=tuple(check_middleware(m) for m in options.get("middleware", ())),
             headers=dict(options.get("headers") or {}),
+            tracer_provider=options.get("tracer_provider"),
+            allow_insecure=allow_insecure,
         )
-        owns = transport is None
-        self._setup(
-            config,
-            transport or default_transport(DEFAULT_LIMITS),
-            store or MemoryLimiterStore(),
-            owns_transport=owns,
+        transport = options.get("transport")
+        self._owns_transport = transport is None
+        self._transport = transport or default_transport(
+            DEFAULT_LIMITS,
+            url=config.base_url,
+            proxy=options.get("proxy"),
+            trust_env=options.get("trust_env", True),
         )
-        self._owns_store = owns_store
-
-    def _setup(
-        self,
-        config: ClientConfig,
-        transport: httpx.AsyncBaseTransport,
-        store: LimiterStore,
-        *,
-        owns_transport: bool,
-    ) -> None:
-        dialect = self.dialect
-        self._config = config
-        self._transport = transport
         self._store = store
-        self._owns_transport = owns_transport
+        self._owns_store = owns_store
         self._closed = False
         self._base_url = config.base_url.rstrip("/")
         self._timeout_ext = config.timeout.as_dict()
@@ -217,33 +229,78 @@ class BaseClient:
             "User-Agent": f"{USER_AGENT}/{_version()} python/{_platform.python_version()}",
             **config.headers,
         }
-        configured = config.rate_limit
         self._rate_limiter = RateLimitMiddleware(
             key=key_for_token(dialect.name, self._base_url, config.token.get()),
             store=store,
-            configured=configured if isinstance(configured, RateLimit) else None,
+            configured=config.rate_limit if isinstance(config.rate_limit, RateLimit) else None,
             default=dialect.default_rate_limit,
             period=dialect.rate_limit_period,
             max_cooldown_wait=config.retry.retry_after_cap,
         )
-        layers: list[Middleware] = [RequestIdMiddleware(), RetryMiddleware(config.retry)]
-        layers.extend(config.middleware)
-        if configured is not None:  # rate_limit=None switches pacing and cooldowns off
-            layers.append(self._rate_limiter)
-        layers.append(BearerAuth(config.token))
-        layers.append(ErrorDecoderMiddleware(dialect.decode_error, dialect.name))
-        self._middleware: tuple[Middleware, ...] = tuple(layers)
-        self._handler: Handler = build_chain(layers, TransportHandler(transport))
-        self._converter = self._make_converter()
+        self._middleware: tuple[Middleware, ...] = self._layers()
+        self._handler: Handler = build_chain(self._middleware, TransportHandler(self._transport))
+        converter = _converters.get(cls)
+        if converter is None:
+            converter = _converters[cls] = cls._make_converter()
+        self._converter = converter
         self._attach_resources()
+
+    def _layers(self) -> tuple[Middleware, ...]:
+        """The pipeline, outermost first, in the order `talkkit.middleware` documents."""
+        config = self._config
+        # With the `otel` extra: a span per call (request id known, outside retry) and a
+        # CLIENT span per attempt (inside retry and pacing, before the token is set).
+        traced = tracing_available()
+        layers: list[Middleware] = [RequestIdMiddleware()]
+        if traced:
+            layers.append(CallTracingMiddleware(config.tracer_provider))
+        layers.append(RetryMiddleware(config.retry))
+        layers.extend(config.middleware)
+        if config.rate_limit is not None:  # rate_limit=None switches pacing and cooldowns off
+            layers.append(self._rate_limiter)
+        if traced:
+            layers.append(AttemptTracingMiddleware(config.tracer_provider))
+        layers.append(BearerAuth(config.token))
+        layers.append(ErrorDecoderMiddleware(self.dialect.decode_error, self.dialect.name))
+        return tuple(layers)
 
     # -- hooks for platform clients -------------------------------------------------------
 
-    def _make_converter(self) -> cattrs.Converter:
+    @classmethod
+    def _make_converter(cls) -> cattrs.Converter:
+        """This platform's converter (called once per client class; clients share it)."""
         raise NotImplementedError
 
     def _attach_resources(self) -> None:
-        """Create the resource attributes (called again for every derived client)."""
+        """Create the resource attributes (each client, derived ones too, has its own)."""
+
+    def _derive(self, options: DerivedOptions, **platform: Any) -> Self:
+        """
+        A client of this class with ``options`` changed, built by the constructor.
+
+        It shares this client's transport and limiter store, and is given the rest of this
+        client's configuration; ``platform`` holds a platform client's own arguments.
+        """
+        config = self._config
+        inherited: ClientOptions = {
+            "transport": self._transport,
+            "limiter_store": self._store,
+            "timeout": options.get("timeout", config.timeout),
+            "retry": options.get("retry") or config.retry,
+            "middleware": config.middleware
+            if options.get("middleware") is None
+            else options["middleware"],
+            "headers": {**config.headers, **(options.get("headers") or {})},
+            "allow_insecure": config.allow_insecure,
+        }
+        if "max_retries" in options:
+            inherited["max_retries"] = options["max_retries"]
+        rate_limit = options.get("rate_limit", config.rate_limit)
+        if not isinstance(rate_limit, Unset):  # unset: the platform default, as the parent's
+            inherited["rate_limit"] = rate_limit
+        if config.tracer_provider is not None:
+            inherited["tracer_provider"] = config.tracer_provider
+        return type(self)(config.token, base_url=config.base_url, **inherited, **platform)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -262,6 +319,15 @@ class BaseClient:
         """The pipeline, outermost first (the transport follows the last entry)."""
         return self._middleware
 
+    @property
+    def limiter_store(self) -> LimiterStore:
+        """
+        Where this client's pacing state lives (shared with the clients `with_options` derives).
+
+        .. versionadded:: 0.1
+        """
+        return self._store
+
     def with_options(self, **options: Unpack[DerivedOptions]) -> Self:
         """
         A client with some options changed, sharing this one's connections and limiter.
@@ -270,43 +336,7 @@ class BaseClient:
         as Talkturo's ``team_id``). Closing the derived client does not close the shared
         transport.
         """
-        config = self._config
-        policy = options.get("retry") or config.retry
-        max_retries = options.get("max_retries", UNSET)
-        if not isinstance(max_retries, Unset):
-            policy = attrs.evolve(policy, max_retries=max_retries)
-        rate_limit = options.get("rate_limit", UNSET)
-        middleware = options.get("middleware")
-        changed = attrs.evolve(
-            config,
-            timeout=_timeout(options["timeout"]) if "timeout" in options else config.timeout,
-            retry=policy,
-            rate_limit=(
-                config.rate_limit
-                if isinstance(rate_limit, Unset)
-                else RateLimit.parse(rate_limit)
-                if isinstance(rate_limit, str)
-                else rate_limit
-            ),
-            middleware=(
-                config.middleware
-                if middleware is None
-                else tuple(check_middleware(m) for m in middleware)
-            ),
-            headers={**config.headers, **(options.get("headers") or {})},
-        )
-        clone = object.__new__(type(self))
-        # Per-instance state of a platform client (set before _setup) carries over.
-        clone.__dict__.update(
-            {
-                k: v
-                for k, v in self.__dict__.items()
-                if not k.startswith("_") and not isinstance(v, Resource)
-            }
-        )
-        clone._setup(changed, self._transport, self._store, owns_transport=False)
-        clone._owns_store = False
-        return clone
+        return self._derive(options)
 
     async def request(
         self,
@@ -319,12 +349,14 @@ class BaseClient:
         safety: Safety | None = None,
         timeout: TimeoutTypes | Unset = UNSET,
         stream: bool = False,
+        options: ExtraOptions | None = None,
     ) -> httpx.Response:
         """
         Send one logical call through the pipeline and return the (2xx) response.
 
         ``safety`` decides what the retry layer may do (default: from the HTTP method).
         With ``stream=True`` the body is not read: close the response when done.
+        ``options`` are the caller's per-call options (`RequestOptions`), applied last.
 
         Raises:
             APIError: The server answered with an error status (a typed subclass).
@@ -334,6 +366,8 @@ class BaseClient:
         if self._closed:
             raise RuntimeError(f"{type(self).__name__} is closed")
         method = method.upper()
+        if options:
+            params, json, headers, timeout = _apply(options, params, json, headers, timeout)
         ctx = CallContext(
             safety=safety or Safety.for_method(method), platform=self.dialect.name, stream=stream
         )
@@ -355,7 +389,35 @@ class BaseClient:
                 CONTEXT_KEY: ctx,
             },
         )
-        return await self._handler(request)
+        response = await self._handler(request)
+        record_response(response)
+        return response
+
+    async def send_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        safety: Safety | None = None,
+        timeout: TimeoutTypes | Unset = UNSET,
+        options: ExtraOptions | None = None,
+    ) -> Reply:
+        """Like `request`, returning the decoded JSON body with the call's request id."""
+        response = await self.request(
+            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
+        )
+        content = response.content
+        if not content.strip():
+            return Reply(None, request_id_of(response))
+        try:
+            return Reply(jsonlib.loads(content), request_id_of(response))
+        except (ValueError, RecursionError) as exc:
+            raise DecodeError(
+                f"{method} {path} answered {response.status_code} with a body that is not JSON",
+                request_id=response.request.headers.get("x-request-id"),
+            ) from exc
 
     async def request_json(
         self,
@@ -366,21 +428,13 @@ class BaseClient:
         json: Any = None,
         safety: Safety | None = None,
         timeout: TimeoutTypes | Unset = UNSET,
+        options: ExtraOptions | None = None,
     ) -> Any:
         """Like `request`, returning the decoded JSON body (``None`` when empty)."""
-        response = await self.request(
-            method, path, params=params, json=json, safety=safety, timeout=timeout
+        reply = await self.send_json(
+            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
         )
-        content = response.content
-        if not content.strip():
-            return None
-        try:
-            return jsonlib.loads(content)
-        except (ValueError, RecursionError) as exc:
-            raise DecodeError(
-                f"{method} {path} answered {response.status_code} with a body that is not JSON",
-                request_id=response.request.headers.get("x-request-id"),
-            ) from exc
+        return reply.body
 
     async def request_model(
         self,
@@ -393,22 +447,50 @@ class BaseClient:
         json: Any = None,
         safety: Safety | None = None,
         timeout: TimeoutTypes | Unset = UNSET,
+        options: ExtraOptions | None = None,
     ) -> T:
         """
         Send a call and structure its payload into ``cls``.
 
         The platform's success envelope is unwrapped here, not in each resource: ``key`` names
         the resource key (Talkturo's ``{"success": true, "assistant": {...}}``); without it the
-        dialect's default applies (Talkover's ``data``; Talkory has no envelope).
+        dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
+        (each model of a list) carries the call's request id as ``_request_id``.
         """
-        body = await self.request_json(
-            method, path, params=params, json=json, safety=safety, timeout=timeout
+        reply = await self.send_json(
+            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
         )
-        return self.structure(self.dialect.unwrap(body, key), cls)
+        return self.structure(
+            self.dialect.unwrap(reply.body, key), cls, request_id=reply.request_id
+        )
 
-    def structure(self, data: Any, cls: type[T]) -> T:
-        """Turn decoded JSON into a model with this platform's converter."""
-        return structure(self._converter, data, cls)
+    def fields(
+        self,
+        method: Callable[..., Any],
+        values: Mapping[str, Any],
+        *,
+        into: Literal["body", "query"] = "body",
+    ) -> dict[str, Any]:
+        """
+        The checked body (or query) of a call, from the fields ``method`` declares.
+
+        ``values`` holds the method's arguments (``locals()`` at its top); the names are the
+        dialect's (`Dialect.request_case`) unless a field names its own.
+
+        Raises:
+            InvalidRequestError: A required field is missing or a value fails its check.
+        """
+        declared = fields_of(method)
+        return declared.wire(declared.check(values, into=into), self.dialect.request_case)
+
+    def structure(self, data: Any, cls: type[T], *, request_id: str | None = None) -> T:
+        """
+        Turn decoded JSON into a model with this platform's converter.
+
+        ``request_id`` is stored on the model (on each model of a list) as ``_request_id``.
+        """
+        result = structure(self._converter, data, cls)
+        return result if request_id is None else set_request_id(result, request_id)
 
     async def aclose(self) -> None:
         """Close the connections (if this client opened them). Safe to call twice."""
@@ -443,6 +525,50 @@ class BaseClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r}, token={self._config.token!r})"
+
+
+@attrs.frozen
+class Reply:
+    """A decoded JSON body (``None`` when empty) and the request id of its response."""
+
+    body: Any
+    request_id: str | None
+
+
+def _apply(
+    options: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+    json: Any,
+    headers: Mapping[str, str] | None,
+    timeout: TimeoutTypes | Unset,
+) -> tuple[Mapping[str, Any] | None, Any, Mapping[str, str] | None, TimeoutTypes | Unset]:
+    """Merge a caller's per-call options into a request's parts (the one place they act)."""
+    if "timeout" in options:
+        timeout = options["timeout"]
+    if query := options.get("extra_query"):
+        params = {**(params or {}), **query}
+    if extra := options.get("extra_body"):
+        if json is None:
+            json = dict(extra)
+        elif isinstance(json, Mapping):
+            json = {**json, **extra}
+        else:
+            raise InvalidRequestError("extra_body", "this call's body is not a JSON object")
+    if more := options.get("extra_headers"):
+        headers = {**(headers or {}), **more}
+    key = options.get("idempotency_key")  # typed on unsafe calls only (UnsafeRequestOptions)
+    if key is not None:
+        if (
+            not isinstance(key, str)
+            or not key.strip()
+            or not key.isprintable()
+            or not key.isascii()
+        ):
+            raise InvalidRequestError(
+                "idempotency_key", "must be a non-empty string of printable ASCII", value=key
+            )
+        headers = {**(headers or {}), IDEMPOTENCY_KEY_HEADER: key}
+    return params, json, headers, timeout
 
 
 def _timeout(value: TimeoutTypes | Unset) -> httpx.Timeout:

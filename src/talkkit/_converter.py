@@ -1,12 +1,16 @@
 """
 cattrs converters for the platforms' wire formats, shaped like a cattrs ``preconf`` module.
 
-- attribute names are snake_case; the wire name is derived per platform and direction
-  (``checked_at`` <-> ``checkedAt``; a trailing underscore is dropped: ``from_`` <-> ``from``);
+- attribute names are snake_case; the wire name is derived from the record class's casing
+  (``_wire_case``, declared once on each platform's model base) or else the converter's
+  ``response_case`` (``checked_at`` <-> ``checkedAt``; a trailing underscore is dropped:
+  ``from_`` <-> ``from``);
 - reads are lenient: unknown keys are kept in the model's ``extra`` field, unknown enum values
   pass through as plain strings, timestamps become aware datetimes (UTC when unzoned), and
   ``null`` where a list belongs reads as an empty list;
-- a structuring failure becomes one `DecodeError` that names the path (``$.providers.gpt``).
+- a structuring failure becomes one `DecodeError` that names the path (``$.providers.gpt``);
+- unstructuring mirrors structuring (wire names, ``extra`` merged back, datetimes as ISO 8601),
+  so structuring what a converter unstructured gives an equal record.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 import cattrs
 from cattrs.cols import list_structure_factory
-from cattrs.gen import make_dict_structure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from talkkit.errors import DecodeError
 
@@ -32,6 +36,8 @@ __all__ = [
     "make_converter",
     "structure",
     "to_camel",
+    "wire_case_of",
+    "wire_name",
 ]
 
 T = TypeVar("T")
@@ -44,8 +50,15 @@ def to_camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _wire_name(name: str, case: WireCase) -> str:
+def wire_name(name: str, case: WireCase) -> str:
+    """An attribute or parameter name as the wire spells it in ``case``."""
     return to_camel(name) if case == "camel" else name.rstrip("_")
+
+
+def wire_case_of(cls: type[Any], default: WireCase) -> WireCase:
+    """The casing ``cls`` declares in a ``_wire_case`` class attribute, else ``default``."""
+    case = getattr(cls, "_wire_case", None)
+    return "camel" if case == "camel" else "snake" if case == "snake" else default
 
 
 def camelize_keys(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,8 +114,18 @@ def _is_list(tp: Any) -> bool:
     return typing.get_origin(tp) is list
 
 
-def configure_converter(converter: cattrs.Converter, *, response_case: WireCase) -> None:
-    """Register talkkit's hooks: simple types first, then the attrs class factory."""
+def configure_converter(
+    converter: cattrs.Converter, *, response_case: WireCase, wire_names: bool = True
+) -> None:
+    """
+    Register talkkit's hooks: simple types first, then the attrs class factories.
+
+    Args:
+        converter: The converter to configure.
+        response_case: The wire casing of attrs classes that declare none (``_wire_case``).
+        wire_names: Unstructure under wire names (``False``: under attribute names).
+            Structuring always reads wire names.
+    """
 
     def list_factory(tp: Any) -> Callable[[Any, Any], Any]:
         base = list_structure_factory(tp, converter)
@@ -121,18 +144,19 @@ def configure_converter(converter: cattrs.Converter, *, response_case: WireCase)
     converter.register_unstructure_hook(date, lambda d: d.isoformat())
 
     def attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        case = wire_case_of(cls, response_case)
         fields = attrs.fields(cls)
         names = {a.name for a in fields}
         overrides = {
             a.name: override(omit=True)
             if a.name == "extra"
-            else override(rename=_wire_name(a.name, response_case))
+            else override(rename=wire_name(a.name, case))
             for a in fields
         }
         base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
         if "extra" not in names:
             return base
-        known = frozenset(_wire_name(a.name, response_case) for a in fields if a.name != "extra")
+        known = frozenset(wire_name(a.name, case) for a in fields if a.name != "extra")
 
         def hook(data: Any, tp: Any) -> Any:
             if not isinstance(data, Mapping):
@@ -145,13 +169,38 @@ def configure_converter(converter: cattrs.Converter, *, response_case: WireCase)
 
         return hook
 
+    def attrs_unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        case = wire_case_of(cls, response_case)
+        fields = attrs.fields(cls)
+        overrides = {
+            a.name: override(omit=True)
+            if a.name == "extra"
+            else override(rename=wire_name(a.name, case) if wire_names else a.name)
+            for a in fields
+        }
+        base = make_dict_unstructure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+        if not any(a.name == "extra" for a in fields):
+            return base
+
+        def hook(obj: Any) -> dict[str, Any]:
+            data = base(obj)
+            # Unknown keys go back as they came; a declared field wins a clash (only possible
+            # in a record built by hand, or under attribute names).
+            for key, value in obj.extra.items():
+                if key not in data:
+                    data[key] = converter.unstructure(value)
+            return data
+
+        return hook
+
     converter.register_structure_hook_factory(attrs.has, attrs_factory)
+    converter.register_unstructure_hook_factory(attrs.has, attrs_unstructure_factory)
 
 
-def make_converter(*, response_case: WireCase) -> cattrs.Converter:
-    """A new converter for one platform (never cattrs' global one)."""
+def make_converter(*, response_case: WireCase, wire_names: bool = True) -> cattrs.Converter:
+    """A new converter for one platform (never cattrs' global one); see `configure_converter`."""
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
-    configure_converter(converter, response_case=response_case)
+    configure_converter(converter, response_case=response_case, wire_names=wire_names)
     return converter
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from talkkit._config import RateLimit
+from talkkit._converter import WireCase
 from talkkit.errors import APIError, DecodeError
 
 __all__ = ["Dialect", "fallback_message", "parse_json_body", "str_field"]
@@ -47,6 +48,8 @@ class Dialect:
     rate_limit_period: float = 60.0
     envelope_key: str | None = None
     """Where a success body keeps its payload when a call names no key (Talkover: ``data``)."""
+    request_case: WireCase = "snake"
+    """How request bodies and queries spell field names (Talkturo and Talkory: camelCase)."""
 
     def unwrap(self, body: Any, key: str | None) -> Any:
         """

@@ -1,56 +1,43 @@
 """
 The innermost handler: hands the request to the httpx transport.
 
-This is the single place where httpx transport exceptions become talkkit errors, and where each
-attempt is logged. It calls ``transport.handle_async_request`` directly instead of going through
+It calls ``transport.handle_async_request`` directly instead of going through
 `httpx.AsyncClient.send`: the client machinery (cookies, redirects, auth flows, event hooks) is
-not needed by an API SDK and costs a few hundred microseconds per request.
+not needed by an API SDK and costs a few hundred microseconds per request. Each attempt is
+logged here, and a failure is raised as its talkkit error (`talkkit._transport_errors`).
 
-It also bounds each attempt as a whole. httpx's timeouts bound each network operation, so a
-server that trickles one byte at a time (a slow loris) resets the read timeout with every byte
-and could hold an attempt forever. An attempt therefore gets at most the sum of its phase
-timeouts (pool + connect + write + read: what a server answering in one go can take at most);
-for a streamed call the bound ends with the response headers. The retry policy's deadline
-does not cut an attempt in flight: it is counted from the start of the call, which includes
-waiting for the rate limiter (inside the retry loop), and a paced bulk job must still send.
-With both, a call lasts at most its deadline plus one attempt.
+It also bounds each attempt as a whole, at the sum of its phase timeouts (`talkkit._attempt`):
+httpx's timeouts bound each network operation, which a server trickling bytes can stretch
+forever. For a streamed call the bound ends with the response headers. The retry policy's
+deadline does not cut an attempt in flight: it is counted from the start of the call, which
+includes waiting for the rate limiter (inside the retry loop), and a paced bulk job must still
+send. With both, a call lasts at most its deadline plus one attempt.
+
+The default transport honours the user's environment on every wire: the proxy settings
+(``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``, or ``proxy=``) and CA bundle
+(`talkkit._network`), and mocks or tracers patched into httpx (`talkkit._intercept`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from functools import cache
 from importlib.util import find_spec
 
 import anyio
 import httpx
 
+from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
+from talkkit._intercept import ClientRoute, routing_patched
 from talkkit._log import log_attempt
+from talkkit._network import Network, ProxyTypes, resolve_proxy
 from talkkit._request import CallContext, context_of
-from talkkit.errors import APIConnectionError, APITimeoutError, ConfigurationError
+from talkkit._transport_errors import translate_transport_error
+from talkkit.errors import ConfigurationError
 
-__all__ = [
-    "TRANSPORT_ENV",
-    "TransportHandler",
-    "attempt_limit",
-    "cut_off",
-    "default_transport",
-    "translate_transport_error",
-]
-
-# Failures that happen before a byte of the request reaches the server.
-_NOT_SENT: tuple[type[Exception], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.ProxyError,
-)
-_PHASES = ("pool", "connect", "write", "read")
-_NO_TIMEOUTS: dict[str, float | None] = {}
+__all__ = ["TRANSPORT_ENV", "TransportHandler", "default_transport"]
 
 TRANSPORT_ENV = "TALKKIT_TRANSPORT"
 
@@ -60,7 +47,13 @@ def _has_aiohttp() -> bool:
     return find_spec("aiohttp") is not None  # without importing it (import time matters)
 
 
-def default_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+def default_transport(
+    limits: httpx.Limits,
+    *,
+    url: str | None = None,
+    proxy: ProxyTypes | None = None,
+    trust_env: bool = True,
+) -> httpx.AsyncBaseTransport:
     """
     The transport a client builds when none is given.
 
@@ -68,9 +61,14 @@ def default_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
     under trio (decided per request). Otherwise httpx's. ``TALKKIT_TRANSPORT=httpx`` or
     ``=aiohttp`` forces one (aiohttp then fails clearly outside asyncio).
 
+    Every one of them goes through the same proxy, chosen once for the base URL ``url``:
+    ``proxy`` if given, else (with ``trust_env``) the environment's (see `talkkit._network`;
+    without ``url``, the environment is not read). A SOCKS proxy is always spoken by httpx's
+    transport. With ``trust_env``, ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name the CA bundle.
+
     Raises:
         ConfigurationError: ``TALKKIT_TRANSPORT`` is not ``httpx`` or ``aiohttp``, or names
-            aiohttp when it is not installed.
+            aiohttp when it is not installed or with a SOCKS proxy; the proxy URL is unusable.
     """
     choice = os.environ.get(TRANSPORT_ENV, "").strip().lower()
     if choice not in ("", "httpx", "aiohttp"):
@@ -79,52 +77,16 @@ def default_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
         raise ConfigurationError(
             TRANSPORT_ENV, "aiohttp is not installed: pip install 'talkkit[fast]'"
         )
-    if choice == "httpx" or not _has_aiohttp():
-        return httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    network = Network(resolve_proxy(url, proxy, trust_env=trust_env), trust_env)
+    if choice == "aiohttp" and network.socks:
+        raise ConfigurationError(TRANSPORT_ENV, "aiohttp cannot use a SOCKS proxy: unset it")
+    if choice == "httpx" or not _has_aiohttp() or network.socks:
+        return network.httpx_transport(limits)
     from talkkit._aiohttp_transport import AiohttpTransport, AutoTransport
 
-    return AiohttpTransport(limits) if choice == "aiohttp" else AutoTransport(limits)
-
-
-def attempt_limit(timeouts: Mapping[str, float | None]) -> float:
-    """
-    The longest one attempt may take: the sum of its phase timeouts (``inf`` if one is off).
-
-    That is what a server answering in one go can use at most, waiting for a connection,
-    connecting, writing and then reading once each; a server trickling bytes to keep every
-    read short cannot stretch an attempt past it.
-    """
-    total = 0.0
-    for phase in _PHASES:
-        seconds = timeouts.get(phase)
-        if seconds is None:
-            return math.inf
-        total += seconds
-    return total
-
-
-def translate_transport_error(
-    exc: httpx.TransportError, request: httpx.Request
-) -> APIConnectionError:
-    """Turn an httpx transport exception into `APIConnectionError` / `APITimeoutError`."""
-    sent = not isinstance(exc, _NOT_SENT)
-    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    phase = "before sending" if not sent else "after sending"
-    detail = str(exc) or type(exc).__name__
-    return cls(
-        f"{type(exc).__name__} {phase}: {detail}",
-        request_sent=sent,
-        request_id=context_of(request).request_id,
-        method=request.method,
-        url=str(request.url.copy_with(query=None)),
-    )
-
-
-def cut_off(request: httpx.Request, limit: float, waited_for: str = "headers") -> httpx.ReadTimeout:
-    """The timeout of an attempt that reached its limit (see `attempt_limit`)."""
-    return httpx.ReadTimeout(
-        f"response {waited_for} not received within the attempt's {limit:.3g} s", request=request
-    )
+    if choice == "aiohttp":
+        return AiohttpTransport(limits, network=network)
+    return AutoTransport(limits, network=network)
 
 
 class _Once:
@@ -166,13 +128,17 @@ class TransportHandler:
     its headers arrive, any other until its body is read. A transport whose class sets
     ``bounds_attempts = True`` (talkkit's aiohttp ones) cuts its own wait for the headers at
     that limit, more cheaply than the cancel scope put around any other transport.
+
+    While respx's ``using="httpx"`` mocker is active, each request goes where it says (see
+    `talkkit._intercept`), as it would through `httpx.AsyncClient`.
     """
 
-    __slots__ = ("_native", "transport")
+    __slots__ = ("_native", "_route", "transport")
 
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
         self.transport = transport
         self._native = getattr(transport, "bounds_attempts", False) is True
+        self._route = ClientRoute(transport)
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         ctx = context_of(request)
@@ -193,20 +159,21 @@ class TransportHandler:
     ) -> httpx.Response:
         """Send, and read the body unless the call streams, within the attempt's limit."""
         response: httpx.Response | None = None
+        send = self._route if routing_patched() else self.transport.handle_async_request
         try:
             if self._native:  # it cuts its own wait for the headers: no cancel scope to pay for
-                response = await self.transport.handle_async_request(request)
+                response = await send(request)
                 response.request = request
                 if ctx.stream or response.is_stream_consumed:
                     return response
-                limit = attempt_limit(request.extensions.get("timeout", _NO_TIMEOUTS))
+                limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
                 scope = anyio.move_on_after(limit - (time.perf_counter() - started))
             else:
-                limit = attempt_limit(request.extensions.get("timeout", _NO_TIMEOUTS))
+                limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
                 scope = anyio.move_on_after(limit)
             with scope:
                 if response is None:
-                    response = await self.transport.handle_async_request(request)
+                    response = await send(request)
                     response.request = request
                 if not ctx.stream:
                     await response.aread()

@@ -18,6 +18,7 @@ TalkkitError
 │   └── APITimeoutError           a timeout fired
 ├── OutcomeUnknownError           an unsafe request may or may not have been processed
 ├── DecodeError                   a 2xx body could not be turned into a model
+│   └── PaginationError           a list's next page did not advance (it would loop forever)
 ├── StreamInterruptedError        a server-sent-event stream ended early
 ├── WebhookSignatureError         a webhook's signature or timestamp did not check out
 └── InvalidRequestError           (also ValueError) rejected client-side before sending
@@ -49,6 +50,7 @@ __all__ = [
     "InvalidRequestError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "PaginationError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -299,6 +301,28 @@ class DecodeError(TalkkitError):
         self.message = message
         self.path = path
         self.request_id = request_id
+
+
+class PaginationError(DecodeError):
+    """
+    A list's pages stopped advancing: walking on would loop forever.
+
+    The server answered the same offset, page or cursor again, or a page that does not move
+    past the one asked for (it ignored the paging parameters). The items already yielded are
+    correct; the rest of the list cannot be reached this way.
+
+    Attributes:
+        path: The paging field that did not advance (``"$.offset"``, ``"$.page"``,
+            ``"$.pagination.current_page"``, ``"$.nextCursor"``), or ``"$"`` when the repeat
+            was seen across pages.
+        position: The offset, page number or cursor at which the list stopped advancing.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, message: str, *, path: str = "$", position: Any = None) -> None:
+        super().__init__(message, path=path)
+        self.position = position
 
 
 class StreamInterruptedError(TalkkitError):

@@ -1,13 +1,16 @@
 """
 One async iterator over every item of a paginated list, whatever the platform's paging style.
 
-Three strategies build it: `offset_paginator` (Talkturo: ``limit``/``offset`` → ``count``),
-`page_paginator` (Talkover: ``page``/``per_page`` → ``pagination`` or ``meta``) and
-`cursor_paginator` (Talkory: ``cursor`` → ``nextCursor``)::
+Three strategies build it: `offset_paginator` (Talkturo: ``limit``/``offset`` → ``count``,
+or ``page`` → ``total``/``page``), `page_paginator` (Talkover: ``page``/``per_page`` →
+``pagination`` or ``meta``) and `cursor_paginator` (Talkory: ``cursor`` → ``nextCursor``)::
 
     async for campaign in client.campaigns.list(team_id="team_1"):
         ...
     page = await client.campaigns.list(team_id="team_1").first_page()
+
+A list whose pages stop advancing (the server answers the same offset, page or cursor again,
+or the same items again) raises `PaginationError` instead of looping forever.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from talkkit.errors import PaginationError
+
 if TYPE_CHECKING:
     from talkkit._client import BaseClient
+    from talkkit._options import ExtraOptions
 
 __all__ = ["AsyncPaginator", "Page", "cursor_paginator", "offset_paginator", "page_paginator"]
 
@@ -55,6 +61,10 @@ class AsyncPaginator(Generic[T]):
     Breaking out of the loop early is fine, on trio too: the iterators are plain objects, not
     async generators, so nothing is left for the garbage collector to finalise.
 
+    The walk ends on the last page or an empty one. A page that does not advance (its next
+    token was fetched already, or it repeats the previous page's items) raises
+    `PaginationError`; the items before it have been yielded.
+
     Args:
         fetch: Loads the page for a token (``None`` for the first page).
         max_items: Stop after this many items.
@@ -86,26 +96,46 @@ class AsyncPaginator(Generic[T]):
 
 
 class _Pages(Generic[T]):
-    """Iterator over pages; stops on the last page, an empty page or a repeated token."""
+    """Iterator over pages; stops on the last or an empty page, raises when one does not advance."""
 
     def __init__(self, fetch: Callable[[Any], Awaitable[Page[T]]]) -> None:
         self._fetch = fetch
         self._token: Any = None
         self._seen: set[Any] = set()
+        self._previous: list[T] | None = None
         self._done = False
+        self._pending: PaginationError | None = None
 
     def __aiter__(self) -> _Pages[T]:
         return self
 
     async def __anext__(self) -> Page[T]:
+        if self._pending is not None:
+            error, self._pending = self._pending, None
+            raise error
         if self._done:
             raise StopAsyncIteration
         page = await self._fetch(self._token)
-        token = page.next_token
-        # An empty page or a repeated token would loop forever: stop instead.
-        if token is None or not page.items or token in self._seen:
+        if page.items and page.items == self._previous:
             self._done = True
+            raise PaginationError(
+                f"the page at {self._token!r} repeats the previous page's items: the server "
+                "is not paging this list",
+                position=_position(self._token),
+            )
+        token = page.next_token
+        self._previous = page.items
+        self._done = True
+        if token is None or not page.items:
+            pass  # the last page, or an empty one: nothing further to ask for
+        elif token == self._token or token in self._seen:
+            # This page is new, so hand it out; asking for the next one would loop forever.
+            self._pending = PaginationError(
+                f"the list did not advance: the next page ({token!r}) was fetched already",
+                position=_position(token),
+            )
         else:
+            self._done = False
             self._seen.add(token)
             self._token = token
         return page
@@ -137,6 +167,22 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+@attrs.frozen(repr=False)
+class _PageNumber:
+    """The next-page token of the ``page``/``total`` variant: the page and the items before it."""
+
+    number: int
+    before: int
+
+    def __repr__(self) -> str:
+        return f"page {self.number}"
+
+
+def _position(token: Any) -> Any:
+    """What a token asks for, as `PaginationError.position` reports it."""
+    return token.number if isinstance(token, _PageNumber) else token
+
+
 def offset_paginator(
     client: BaseClient,
     path: str,
@@ -146,20 +192,63 @@ def offset_paginator(
     params: Mapping[str, Any] | None = None,
     limit: int = 50,
     max_items: int | None = None,
+    options: ExtraOptions | None = None,
 ) -> AsyncPaginator[T]:
-    """``limit``/``offset`` paging; the body has ``count`` (total), ``limit``, ``offset``."""
+    """
+    ``limit``/``offset`` paging; the body has ``count`` (total), ``limit``, ``offset``.
 
-    async def fetch(offset: int | None) -> Page[T]:
-        start = offset or 0
-        query = {**(params or {}), "limit": limit, "offset": start}
-        body = await client.request_json("GET", path, params=query)
-        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
-        total = _int(body.get("count")) if isinstance(body, dict) else None
-        end = start + len(items)
-        more = end < total if total is not None else len(items) >= limit
-        return Page(items, end if more and items else None, total)
+    That is Talkturo's published form. Its docs repo shows another: a ``page`` parameter, and
+    ``total`` and ``page`` in the body. A first page answered with ``page`` and no ``offset``
+    switches the walk to page numbers (``limit`` stays the page size); ``total`` counts as
+    ``count`` in either form.
+    """
+
+    async def fetch(token: int | _PageNumber | None) -> Page[T]:
+        position = (
+            {"page": token.number} if isinstance(token, _PageNumber) else {"offset": token or 0}
+        )
+        query = {**(params or {}), "limit": limit, **position}
+        reply = await client.send_json("GET", path, params=query, options=options)
+        body = reply.body
+        items = client.structure(
+            client.dialect.unwrap(body, items_key),
+            list[item_type],  # type: ignore[valid-type]
+            request_id=reply.request_id,
+        )
+        meta: Mapping[str, Any] = body if isinstance(body, dict) else {}
+        count = _int(meta.get("count"))
+        total = count if count is not None else _int(meta.get("total"))
+        answered = _int(meta.get("page"))
+        if isinstance(token, _PageNumber):
+            _check_position(path, "$.page", token.number, answered)
+            current = token
+        elif token is None and answered is not None and "offset" not in meta:
+            current = _PageNumber(answered, 0)  # the page/total variant: go on by page number
+        else:
+            start = token or 0
+            _check_position(path, "$.offset", start, _int(meta.get("offset")))
+            end = start + len(items)
+            more = end < total if total is not None else len(items) >= limit
+            return Page(items, end if more and items else None, total)
+        end = current.before + len(items)
+        size = _int(meta.get("limit")) or limit
+        more = end < total if total is not None else len(items) >= size
+        following = _PageNumber(current.number + 1, end)
+        return Page(items, following if more and items else None, total)
 
     return AsyncPaginator(fetch, max_items=max_items)
+
+
+def _check_position(path: str, field: str, asked: Any, answered: Any) -> None:
+    """Refuse a page the server placed elsewhere than asked (it ignores the paging parameter)."""
+    if answered is not None and answered != asked:
+        name = field.rsplit(".", 1)[-1]
+        raise PaginationError(
+            f"GET {path}: asked for {name} {asked!r}, the server answered {name} {answered!r} "
+            "(it does not honour the paging parameter; walking on would loop)",
+            path=field,
+            position=asked,
+        )
 
 
 def page_paginator(
@@ -171,22 +260,29 @@ def page_paginator(
     params: Mapping[str, Any] | None = None,
     per_page: int = 20,
     max_items: int | None = None,
+    options: ExtraOptions | None = None,
 ) -> AsyncPaginator[T]:
     """``page``/``per_page`` paging; metadata under ``pagination`` or ``meta``."""
 
     async def fetch(page: int | None) -> Page[T]:
         number = page or 1
         query = {**(params or {}), "page": number, "per_page": per_page}
-        body = await client.request_json("GET", path, params=query)
-        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
+        reply = await client.send_json("GET", path, params=query, options=options)
+        body = reply.body
+        items = client.structure(
+            client.dialect.unwrap(body, items_key),
+            list[item_type],  # type: ignore[valid-type]
+            request_id=reply.request_id,
+        )
         meta: Any = {}
         if isinstance(body, dict):
             meta = body.get("pagination") or body.get("meta") or {}
         meta = meta if isinstance(meta, dict) else {}
-        current = _int(meta.get("current_page")) or number
+        block = "pagination" if isinstance(body, dict) and body.get("pagination") else "meta"
+        _check_position(path, f"$.{block}.current_page", number, _int(meta.get("current_page")))
         last = _int(meta.get("last_page"))
-        more = current < last if last is not None else len(items) >= per_page
-        return Page(items, current + 1 if more and items else None, _int(meta.get("total")))
+        more = number < last if last is not None else len(items) >= per_page
+        return Page(items, number + 1 if more and items else None, _int(meta.get("total")))
 
     return AsyncPaginator(fetch, max_items=max_items)
 
@@ -201,14 +297,28 @@ def cursor_paginator(
     params: Mapping[str, Any] | None = None,
     limit: int = 100,
     max_items: int | None = None,
+    options: ExtraOptions | None = None,
 ) -> AsyncPaginator[T]:
     """``cursor`` paging; the body names the next cursor (absent or null on the last page)."""
 
     async def fetch(cursor: str | None) -> Page[T]:
         query = {**(params or {}), "limit": limit, "cursor": cursor}
-        body = await client.request_json("GET", path, params=query)
-        items = client.structure(client.dialect.unwrap(body, items_key), list[item_type])  # type: ignore[valid-type]
+        reply = await client.send_json("GET", path, params=query, options=options)
+        body = reply.body
+        items = client.structure(
+            client.dialect.unwrap(body, items_key),
+            list[item_type],  # type: ignore[valid-type]
+            request_id=reply.request_id,
+        )
         following = body.get(cursor_key) if isinstance(body, dict) else None
-        return Page(items, following if isinstance(following, str) and following else None)
+        following = following if isinstance(following, str) and following else None
+        if items and following is not None and following == cursor:
+            raise PaginationError(
+                f"GET {path}: the page at cursor {cursor!r} names the same cursor as the next "
+                "one (walking on would loop)",
+                path=f"$.{cursor_key}",
+                position=cursor,
+            )
+        return Page(items, following)
 
     return AsyncPaginator(fetch, max_items=max_items)

@@ -22,9 +22,9 @@ import attrs
 
 from talkkit._config import RateLimit
 from talkkit._constants import REDIS_URL_ENV
+from talkkit._redis_url import check_url, redact_url, require_redis
 from talkkit.errors import ConfigurationError
-from talkkit.middleware._redis_conn import check_url, redact_url, require_redis
-from talkkit.middleware._redis_store import RedisLimiterStore
+from talkkit.middleware import RedisLimiterStore
 
 __all__ = ["REDIS_URL_ENV", "RedisLimiterStore", "RedisRateLimit"]
 

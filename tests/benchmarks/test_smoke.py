@@ -18,6 +18,7 @@ SECTIONS = (
     "## 4. Rate-limit use",
     "## 5. Import time",
     "## 6. One key shared by 4 processes (Redis)",
+    "## 7. The README's install: `talkkit contacts import` into `talkkit emulator serve`",
     "## Machine and versions",
 )
 ROWS = (
@@ -35,6 +36,8 @@ ROWS = (
     "| 4, sharing the limit through Redis |",
     "| 4, each pacing alone at the key's limit |",
     "| talkkit ≤ 1.10× raw httpx per request (httpx transport) |",
+    "| httpx transport (as installed without aiohttp) |",
+    "| default transport (aiohttp) |",
 )
 
 
@@ -62,6 +65,7 @@ def test_quick_run_writes_report_with_every_row(tmp_path: Path) -> None:
         "rate_limit",
         "imports",
         "shared",
+        "cli_import",
     }
     if find_spec("matplotlib") is not None:
         charts = {"overhead.png", "throughput.png", "rate_limit.png"}

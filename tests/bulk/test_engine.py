@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -276,9 +277,7 @@ async def test_journal_of_another_job_is_refused(
 async def test_cancelled_job_resumes_to_exactly_once(
     turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
 ) -> None:
-    """Cancelling mid-run leaves a consistent journal; the re-run stores every row once."""
-    import sqlite3
-
+    """Cancelling mid-run leaves a consistent journal; the re-run makes every row done, stored once."""
     emu.faults.add(FaultRule(route="POST /api/crm/contacts", latency=0.005))
     journal = tmp_path / "import.db"
     rows = contacts(300)
@@ -297,10 +296,13 @@ async def test_cancelled_job_resumes_to_exactly_once(
     summary = await turo.contacts.import_many(
         rows, company_id=company_id, journal=journal, concurrency=8
     )
-    assert summary.total == 300
-    assert summary.failed == summary.unknown == 0
-    assert len(emu.talkturo.contacts) == 300
-    assert max(stored_emails(emu).values()) == 1
+    assert (summary.total, summary.done, summary.skipped) == (300, 300, 0)
+    assert 60 <= summary.from_journal < 300
+    assert stored_emails(emu) == Counter(f"user{i}@example.com" for i in range(300))
+    with sqlite3.connect(journal) as db:
+        assert db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall() == [
+            ("done", 300)
+        ]
 
 
 async def test_async_iterable_input(turo: AsyncTalkturo, emu: Emulator, company_id: str) -> None:
@@ -365,3 +367,191 @@ async def test_rerun_after_fixing_the_token_sends_everything(
     assert first.aborted is not None
     second = await turo.contacts.import_many(contacts(20), company_id=company_id, journal=journal)
     assert (second.done, second.from_journal, second.failed) == (20, 0, 0)
+
+
+def _rows_for(company: str, n: int = 4) -> list[dict[str, str]]:
+    return [{**row, "company_id": company} for row in contacts(n)]
+
+
+async def test_failed_rows_are_resent_only_with_retry_failed(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """A row that failed stays failed on a resumed run; with retry_failed it is sent again, once."""
+    journal = tmp_path / "import.db"
+    rows = _rows_for(company_id)
+    rows[1]["company_id"] = rows[3]["company_id"] = "comp_gone"  # the API answers 404
+    first = await turo.contacts.import_many(rows, company_id=None, journal=journal)
+    assert (first.done, first.failed) == (2, 2)
+    assert {f.key for f in first.failures} == {"email:user1@example.com", "email:user3@example.com"}
+    fixed = _rows_for(company_id)  # the user corrects the file
+    sent = len(emu.request_log)
+    again = await turo.contacts.import_many(fixed, company_id=None, journal=journal)
+    assert (again.done, again.failed, again.from_journal, again.sent) == (2, 2, 4, 0)
+    assert len(emu.request_log) == sent
+    retried = await turo.contacts.import_many(
+        fixed, company_id=None, journal=journal, retry_failed=True
+    )
+    assert (retried.done, retried.failed, retried.from_journal, retried.sent) == (4, 0, 2, 2)
+    assert stored_emails(emu) == Counter(f"user{i}@example.com" for i in range(4))
+    final = await turo.contacts.import_many(
+        fixed, company_id=None, journal=journal, retry_failed=True
+    )
+    assert (final.done, final.from_journal, final.sent) == (4, 4, 0)
+
+
+async def test_retry_failed_never_resends_unknown_calls(
+    over: AsyncTalkover, emu: Emulator, agent_id: str, tmp_path: Path
+) -> None:
+    """retry_failed re-sends definite failures only: an unknown call is still reconciled, not redialled."""
+    journal = tmp_path / "dial.db"
+    emu.faults.add(FaultRule(route="POST /api/v1/agents/*/call", commit_drop_rate=1.0, times=1))
+    emu.faults.add(FaultRule(route="GET /api/v1/calls", error_rate=1.0))  # lookups fail too
+    first = await over.calls.dial_many(["+12025550100"], agent_id=agent_id, journal=journal)
+    assert (first.unknown, first.sent) == (1, 1)
+    emu.faults.clear()
+    again = await over.calls.dial_many(
+        ["+12025550100"], agent_id=agent_id, journal=journal, retry_failed=True
+    )
+    assert (again.done, again.reconciled, again.sent) == (1, 1, 0)
+    assert [call.to for call in emu.placed_calls] == ["+12025550100"]
+
+
+async def test_invalid_and_repeated_items_have_their_own_outcomes(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """A bad row names its row and field; a repeat names the item and why it was not sent."""
+    numbers = ["+12025550100", "+1202", "+12025550100"]
+    async with over.calls.dial_many(numbers, agent_id=agent_id).stream() as outcomes:
+        results = sorted(await collect(outcomes), key=lambda r: r.index)
+    placed, bad, repeat = results
+    assert (placed.outcome, placed.key, placed.resource_id) == (
+        Outcome.DONE,
+        "phone:+12025550100",
+        emu.placed_calls[0].call_id,
+    )
+    assert (bad.outcome, bad.key, bad.code, bad.field) == (
+        Outcome.FAILED,
+        "row:2",
+        "invalid_input",
+        "phone",
+    )
+    assert (repeat.index, repeat.outcome, repeat.key, repeat.code) == (
+        2,
+        Outcome.SKIPPED,
+        "phone:+12025550100",
+        "duplicate_in_input",
+    )
+    assert repeat.message == "the same item appears earlier in the input: not sent twice"
+
+
+async def test_a_resumed_run_reports_each_item_as_the_journal_has_it(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """Done and skipped items come back from the journal with their key and id; nothing is sent."""
+    await turo.contacts.create("Ada", "Lovelace", company_id=company_id, email="user1@example.com")
+    journal = tmp_path / "import.db"
+    rows = contacts(3)
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, journal=journal
+    ).stream() as outcomes:
+        first = {r.index: r for r in await collect(outcomes)}
+    assert [first[i].outcome for i in range(3)] == [Outcome.DONE, Outcome.SKIPPED, Outcome.DONE]
+    sent = len(emu.request_log)
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, journal=journal
+    ).stream() as outcomes:
+        again = {r.index: r for r in await collect(outcomes)}
+    assert len(emu.request_log) == sent
+    for i in range(3):
+        assert (again[i].outcome, again[i].key, again[i].resource_id, again[i].from_journal) == (
+            first[i].outcome,
+            f"email:user{i}@example.com",
+            first[i].resource_id,
+            True,
+        )
+    assert again[0].resource_id is not None
+
+
+async def test_a_reconciled_call_carries_the_call_found(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """A call whose answer was lost and that the history shows is done with that call's id."""
+    emu.faults.add(FaultRule(route="POST /api/v1/agents/*/call", commit_drop_rate=1.0, times=1))
+    numbers = ["+12025550100", "+12025550101"]
+    async with over.calls.dial_many(numbers, agent_id=agent_id, concurrency=1).stream() as out:
+        results = sorted(await collect(out), key=lambda r: r.index)
+    found = {call.to: call.call_id for call in emu.placed_calls}
+    reconciled = results[0]
+    assert (reconciled.index, reconciled.key, reconciled.outcome) == (
+        0,
+        "phone:+12025550100",
+        Outcome.DONE,
+    )
+    assert (reconciled.resource_id, reconciled.code, reconciled.attempts) == (
+        found["+12025550100"],
+        "reconciled",
+        1,
+    )
+    assert reconciled.message == "confirmed in the platform's history after an unclear answer"
+    assert results[1].resource_id == found["+12025550101"]
+
+
+async def test_a_lost_call_not_in_the_history_is_unknown_with_a_reason(
+    over: AsyncTalkover, emu: Emulator, agent_id: str
+) -> None:
+    """Dropped after sending and not found in the history: unknown, saying so; never redialled."""
+    emu.faults.add(FaultRule(route="POST /api/v1/agents/*/call", drop_rate=1.0, times=1))
+    async with over.calls.dial_many(["+12025550100"], agent_id=agent_id).stream() as out:
+        [result] = await collect(out)
+    assert (result.outcome, result.key, result.code, result.attempts) == (
+        Outcome.UNKNOWN,
+        "phone:+12025550100",
+        "outcome_unknown",
+        1,
+    )
+    assert (result.message or "").startswith("may have happened: not found in the platform's")
+    assert emu.placed_calls == []
+
+
+async def test_a_pending_call_whose_lookup_fails_reports_the_lookup_error(
+    over: AsyncTalkover, emu: Emulator, agent_id: str, tmp_path: Path
+) -> None:
+    """A call left pending by a killed run, when the history cannot be read, is unknown naming why."""
+    from talkkit.bulk import Journal
+
+    journal = tmp_path / "dial.db"
+    scope = {"base_url": over.base_url, "agent_id": agent_id}
+    async with Journal(journal, kind="talkover.calls.dial", scope=scope) as j:
+        await j.mark_pending("phone:+12025550100")
+    emu.faults.add(FaultRule(route="GET /api/v1/calls", error_rate=1.0))
+    async with over.calls.dial_many(
+        ["+12025550100"], agent_id=agent_id, journal=journal
+    ).stream() as out:
+        [result] = await collect(out)
+    assert (result.outcome, result.code, result.attempts) == (Outcome.UNKNOWN, "SERVER_ERROR", 0)
+    assert emu.placed_calls == []
+
+
+async def test_rows_after_an_abort_are_each_reported_not_sent(emu: Emulator) -> None:
+    """A 401 early in a long input: every later row, in every chunk, is failed as not sent."""
+    client = AsyncTalkturo(
+        "wrong-token",
+        base_url="http://localhost/api",
+        team_id="team_01emulator",
+        transport=emu.transport(),
+    )
+    async with (
+        client,
+        client.contacts.import_many(
+            contacts(600), company_id="comp_x", concurrency=1
+        ).stream() as outcomes,
+    ):
+        results = {r.index: r for r in await collect(outcomes)}
+    assert sorted(results) == list(range(600))
+    assert all(r.outcome is Outcome.FAILED for r in results.values())
+    aborted = [r for r in results.values() if r.code == "aborted"]
+    assert len(aborted) >= 590
+    assert all((r.message or "").startswith("not sent: the job stopped") for r in aborted)
+    assert results[599].key in ("email:user599@example.com", "row:600")
+    assert {r.key for r in aborted if r.index >= 512} == {f"row:{i + 1}" for i in range(512, 600)}
+    assert len(emu.request_log) == 1

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from talkkit.bulk._recipes import CALL_FIELDS, CONTACT_FIELDS, contacts_operation
 from talkkit.bulk._sources import CsvSource, RejectedRow, read_csv
 from talkkit.emulator import Emulator
 from talkkit.errors import InvalidRequestError
+from talkkit.talkover.calls import DIAL_COLUMNS as CALL_FIELDS
+from talkkit.talkturo._bulk import contacts_operation
+from talkkit.talkturo.contacts import IMPORT_COLUMNS as CONTACT_FIELDS
 from talkkit.testing import talkturo_client
 
 CONTACT_REQUIRED = ("first_name", "last_name")

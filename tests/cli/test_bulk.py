@@ -136,6 +136,35 @@ def test_unknown_contacts_are_settled_by_a_run_with_the_journal(cli: Cli, compan
     assert len(cli.emu.talkturo.contacts) == 3  # Alan (phone only) too, once
 
 
+def _contacts_csv(companies: list[str]) -> str:
+    names = [("Ada", "Lovelace"), ("Grace", "Hopper")]
+    lines = [
+        f"{first},{last},{first.lower()}@example.com,{company}"
+        for (first, last), company in zip(names, companies, strict=True)
+    ]
+    return "first_name,last_name,email,company_id\n" + "\n".join(lines) + "\n"
+
+
+def test_retry_failed_sends_failed_rows_again(cli: Cli, company_id: str) -> None:
+    """Rows that failed are reported from the journal on a re-run, and sent again with --retry-failed."""
+    journal = str(cli.tmp_path / "j.db")
+    broken = cli.csv(_contacts_csv([company_id, "comp_gone"]))  # the API answers 404
+    first = cli.run("contacts", "import", broken, "--journal", journal, "--json")
+    assert first.exit_code == 1
+    assert (_json(first.stdout)["done"], _json(first.stdout)["failed"]) == (1, 1)
+    fixed = cli.csv(_contacts_csv([company_id, company_id]), "fixed.csv")
+    again = cli.run("contacts", "import", fixed, "--journal", journal, "--json")
+    assert again.exit_code == 1
+    summary = _json(again.stdout)
+    assert (summary["failed"], summary["from_journal"], summary["requests_sent"]) == (1, 2, 0)
+    assert _emails(cli) == ["ada@example.com"]
+    retried = cli.run("contacts", "import", fixed, "--journal", journal, "--retry-failed", "--json")
+    assert retried.exit_code == 0, retried.output
+    summary = _json(retried.stdout)
+    assert (summary["done"], summary["failed"], summary["requests_sent"]) == (2, 0, 1)
+    assert _emails(cli) == ["ada@example.com", "grace@example.com"]
+
+
 def test_journal_of_another_job_is_a_usage_error(cli: Cli, company_id: str) -> None:
     """A journal made for another team is refused before anything is sent (exit 2)."""
     journal = str(cli.tmp_path / "j.db")

@@ -10,7 +10,9 @@ import respx
 
 from talkkit import AsyncTalkory
 from talkkit.middleware import (
+    AttemptTracingMiddleware,
     BearerAuth,
+    CallTracingMiddleware,
     ErrorDecoderMiddleware,
     RateLimitMiddleware,
     RequestIdMiddleware,
@@ -43,15 +45,17 @@ class Recording:
 
 
 async def test_default_order(make_talkory: MakeClient) -> None:
-    """Request id, retry, user layers, rate limit, auth, error decoding — in that order."""
+    """Request id, call span, retry, user layers, rate limit, attempt span, auth, errors."""
     log: list[str] = []
     client = make_talkory(middleware=[Recording("user", log)], rate_limit="10/s")
     kinds = [type(m) for m in client.middleware]
     assert kinds == [
         RequestIdMiddleware,
+        CallTracingMiddleware,
         RetryMiddleware,
         Recording,
         RateLimitMiddleware,
+        AttemptTracingMiddleware,
         BearerAuth,
         ErrorDecoderMiddleware,
     ]

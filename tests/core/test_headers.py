@@ -38,6 +38,24 @@ def test_retry_after_http_date() -> None:
     assert 28.0 <= value <= 30.0
 
 
+def test_retry_after_http_date_counts_from_the_given_now() -> None:
+    """With ``now`` given, an HTTP-date is measured from it, not from the clock."""
+    date = "Wed, 21 Oct 2015 07:28:00 GMT"
+    then = 1445412480.0  # that date as a Unix timestamp
+    assert parse_retry_after(httpx.Headers({"retry-after": date}), now=then - 42) == 42.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "250"}, 0.25), ({}, None)],
+)
+def test_retry_after_reads_a_plain_mapping_of_lowercase_names(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    """Any mapping with lower-case names works, not only httpx's case-insensitive headers."""
+    assert parse_retry_after(headers) == expected
+
+
 def test_retry_after_date_in_the_past_is_zero() -> None:
     """A date already past means: go now."""
     headers = httpx.Headers({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})

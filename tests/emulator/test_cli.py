@@ -64,6 +64,33 @@ def test_fault_options_become_one_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "more than 1" in bad.output
 
 
+def test_allow_duplicates_turns_refusal_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--allow-duplicates (or its environment variable) serves an emulator that stores duplicates."""
+    result, served = _run(monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert served["emulator"].refuse_duplicates is True
+    result, served = _run(monkeypatch, "--allow-duplicates")
+    assert result.exit_code == 0, result.output
+    assert served["emulator"].refuse_duplicates is False
+    monkeypatch.setenv("TALKKIT_EMULATOR_ALLOW_DUPLICATES", "1")
+    result, served = _run(monkeypatch)
+    assert served["emulator"].refuse_duplicates is False
+
+
+def test_python_m_emulator_takes_allow_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m talkkit.emulator --allow-duplicates` and its environment variable both work."""
+    from talkkit.emulator import __main__ as entry
+
+    served: list[Emulator] = []
+    monkeypatch.setattr(entry, "serve", lambda **kwargs: served.append(kwargs["emulator"]))
+    monkeypatch.delenv(entry.ALLOW_DUPLICATES_ENV, raising=False)
+    entry.main([])
+    entry.main(["--allow-duplicates"])
+    monkeypatch.setenv(entry.ALLOW_DUPLICATES_ENV, "true")
+    entry.main([])
+    assert [emu.refuse_duplicates for emu in served] == [True, False, False]
+
+
 def test_missing_cli_extra_names_the_install_command(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

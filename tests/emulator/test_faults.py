@@ -27,7 +27,7 @@ async def test_drop_is_a_transport_error_and_stores_nothing(
         await client.post("/api/crm/companies", json=COMPANY, headers=TURO)
     assert emu.talkturo.companies == {}
     [entry] = emu.request_log
-    assert (entry.fault, entry.status) == ("drop", None)
+    assert (entry.fault, entry.status, entry.subject, entry.created) == ("drop", None, None, None)
 
 
 async def test_commit_then_drop_stores_exactly_one_record(
@@ -37,11 +37,15 @@ async def test_commit_then_drop_stores_exactly_one_record(
     emu.faults.add(FaultRule("POST /api/crm/companies", commit_drop_rate=1.0, times=1))
     with pytest.raises(httpx.RemoteProtocolError):
         await client.post("/api/crm/companies", json=COMPANY, headers=TURO)
-    assert len(emu.talkturo.companies) == 1
+    [stored] = emu.talkturo.companies
     assert (emu.request_log[0].fault, emu.request_log[0].status) == ("commit_drop", 200)
     retry = await client.post("/api/crm/companies", json=COMPANY, headers=TURO)
     assert retry.status_code == 409
     assert len(emu.talkturo.companies) == 1
+    assert [(r.fault, r.subject, r.created) for r in emu.request_log] == [
+        ("commit_drop", "name:acme", stored),
+        (None, "name:acme", None),
+    ]
 
 
 async def test_commit_drop_of_a_call_can_be_reconciled(
@@ -54,6 +58,10 @@ async def test_commit_drop_of_a_call_can_be_reconciled(
     with pytest.raises(httpx.TransportError):
         await client.post(f"/api/v1/agents/{agent['id']}/call", json=body, headers=OVER)
     assert [c.to for c in emu.placed_calls] == ["+14155550142"]
+    assert (emu.request_log[-1].subject, emu.request_log[-1].created) == (
+        "phone:+14155550142",
+        emu.placed_calls[0].call_id,
+    )
     history = await client.get(
         "/api/v1/calls", params={"agent_id": agent["id"], "search": "+14155550142"}, headers=OVER
     )

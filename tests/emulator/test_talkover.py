@@ -176,6 +176,10 @@ async def test_draft_agent_takes_only_test_calls(emu: Emulator, client: httpx.As
     refused = await client.post(path, json={"to": "+14155550100"}, headers=OVER)
     assert refused.status_code == 409
     assert emu.placed_calls == []
+    assert (emu.request_log[-1].subject, emu.request_log[-1].created) == (
+        "phone:+14155550100",
+        None,
+    )
     bad = await client.post(path, json={"to": "0800"}, headers=OVER)
     assert bad.json()["errors"] == {"to": ["The to field format is invalid."]}
     test_call = await client.post(

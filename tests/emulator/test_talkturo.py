@@ -120,6 +120,63 @@ async def test_duplicate_company_name_is_409(client: httpx.AsyncClient) -> None:
     assert response.json() == {"success": False, "error": "Company with this name already exists"}
 
 
+async def test_duplicates_are_stored_when_refusal_is_off(client: httpx.AsyncClient) -> None:
+    """With refuse_duplicates off, a second contact or company with the same key is stored too."""
+    emu = Emulator(refuse_duplicates=False)
+    async with httpx.AsyncClient(transport=emu.transport(), base_url="http://localhost") as raw:
+        company_id = await _company(raw, "Initech")
+        assert await _company(raw, "INITECH") != company_id
+        first = _contact(company_id, email="ada@example.com", phone="+12025550100")
+        again = _contact(company_id, email="ADA@example.com", phone="+12025550100")
+        for body in (first, again):
+            assert (await _post(raw, "/api/crm/contacts", body)).status_code == 200
+    assert sorted(c["name"] for c in emu.talkturo.companies.values()) == ["INITECH", "Initech"]
+    assert [c["email"] for c in emu.talkturo.contacts.values()] == [
+        "ada@example.com",
+        "ADA@example.com",
+    ]
+
+
+async def test_refusal_can_be_switched_at_runtime_and_survives_reset(
+    emu: Emulator, client: httpx.AsyncClient
+) -> None:
+    """The switch applies to the next request, and reset() keeps it as configuration."""
+    await _company(client, "Initech")
+    emu.refuse_duplicates = False
+    await _company(client, "Initech")
+    emu.reset()
+    assert emu.refuse_duplicates is False
+    await _company(client, "Initech")
+    await _company(client, "Initech")
+    emu.refuse_duplicates = True
+    response = await _post(client, "/api/crm/companies", {"teamId": TALKTURO_TEAM_ID, "name": "x"})
+    assert response.status_code == 200
+    response = await _post(client, "/api/crm/companies", {"teamId": TALKTURO_TEAM_ID, "name": "X"})
+    assert response.status_code == 409
+    assert len(emu.talkturo.companies) == 3
+
+
+async def test_the_log_says_what_each_create_was_about(
+    emu: Emulator, client: httpx.AsyncClient
+) -> None:
+    """Creates log their natural key and the id they stored; refused and invalid ones store none."""
+    company_id = await _company(client, "Initech")
+    await _post(client, "/api/crm/contacts", _contact(company_id, email="Ada@Example.com"))
+    await _post(client, "/api/crm/contacts", _contact(company_id, email="ada@example.com"))
+    await _post(client, "/api/crm/contacts", _contact(company_id, phone="+12025550100"))
+    await _post(client, "/api/crm/contacts", _contact(company_id, email="not-an-email"))
+    await _post(client, "/api/crm/contacts", _contact(company_id))
+    contact_ids = list(emu.talkturo.contacts)
+    assert [(r.status, r.subject, r.created) for r in emu.request_log] == [
+        (200, "name:initech", company_id),
+        (200, "email:ada@example.com", contact_ids[0]),
+        (409, "email:ada@example.com", None),
+        (200, "phone:+12025550100", contact_ids[1]),
+        (400, None, None),
+        (200, None, contact_ids[2]),
+    ]
+
+
 async def test_120_contacts_come_back_complete_and_in_order(client: httpx.AsyncClient) -> None:
     """Offset paging returns every contact once, in creation order, with count/limit/offset."""
     company_id = await _company(client)

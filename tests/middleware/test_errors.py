@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import httpx
 import pytest
@@ -26,7 +26,12 @@ from talkkit import (
     ServiceUnavailableError,
 )
 from talkkit._transport import TransportHandler
-from talkkit.middleware.errors import REDACTED, ErrorDecoderMiddleware, decode_error_safely
+from talkkit.middleware.errors import (
+    REDACTED,
+    ErrorDecoderMiddleware,
+    credentials_of,
+    decode_error_safely,
+)
 from talkkit.talkory._dialect import decode_talkory_error
 from talkkit.talkover._dialect import decode_talkover_error
 from talkkit.talkturo._dialect import decode_talkturo_error
@@ -164,25 +169,29 @@ def test_talkturo_shapes(status: int, body: object, cls: type[APIError], code: s
 
 @pytest.mark.parametrize("decoder", DECODERS)
 @pytest.mark.parametrize(
-    "content",
+    ("content", "message"),
     [
-        b"",
-        b"<html><body>502 Bad Gateway</body></html>",
-        b'{"error": {"code": ',
-        b"\xff\xfe\x00garbage",
-        b"null",
-        b"[1,2]",
-        b'"just a string"',
+        (b"", "HTTP 502 Bad Gateway"),
+        (
+            b"<html><body>502 Bad Gateway</body></html>",
+            "HTTP 502 Bad Gateway (an HTML page, 41 characters: probably from a proxy or gateway)",
+        ),
+        (b'{"error": {"code": ', 'HTTP 502 Bad Gateway: {"error": {"code":'),
+        (b"\xff\xfe\x00garbage", "HTTP 502 Bad Gateway: \ufffd\ufffd\x00garbage"),
+        (b"null", "HTTP 502 Bad Gateway"),
+        (b"[1,2]", "HTTP 502 Bad Gateway"),
+        (b'"just a string"', "HTTP 502 Bad Gateway: just a string"),
     ],
 )
 def test_junk_bodies_still_give_typed_errors(
-    decoder: Callable[..., APIError], content: bytes
+    decoder: Callable[..., APIError], content: bytes, message: str
 ) -> None:
-    """HTML, empty, truncated or non-UTF-8 bodies give a typed error with a readable message."""
+    """HTML, empty, truncated or non-UTF-8 bodies give a ServerError whose message says status and what came."""
     err = _decode(decoder, 502, content)
-    assert isinstance(err, ServerError)
+    assert type(err) is ServerError
     assert err.status == 502
-    assert err.message.startswith("HTTP 502") or err.message
+    assert err.message == message
+    assert "undecodable" not in str(err)  # the dialect read it: the safety net was not needed
 
 
 def test_retry_after_and_server_request_id_from_headers() -> None:
@@ -282,28 +291,32 @@ ECHOED = "talq_unit_echo_0123456789abcdef"
 _ESCAPED = "".join(f"\\u{ord(c):04x}" for c in ECHOED)  # the raw bytes do not hold the token
 
 
-def _json_echo(request: httpx.Request) -> httpx.Response:
-    body = json.dumps({"message": f"Bearer {ECHOED} refused", "errors": {"token": ["ESC bad"]}})
-    headers = {"x-echo": request.headers["authorization"], "x-request-id": ECHOED}
-    return httpx.Response(422, content=body.replace("ESC", _ESCAPED).encode(), headers=headers)
-
-
 def _text_echo(request: httpx.Request) -> httpx.Response:
     # The readable message keeps the first 200 characters: the token would be cut in two.
     return httpx.Response(401, text="x" * 180 + " " + ECHOED + " is not a valid token")
 
 
+CREDENTIAL_HEADERS = ["Authorization", "Proxy-Authorization"]
+"""Every header whose credential is masked in errors, named here (not read from the module)."""
+
+
+def _json_echo(request: httpx.Request) -> httpx.Response:
+    sent = request.headers.get("authorization") or request.headers["proxy-authorization"]
+    body = json.dumps({"message": f"Bearer {ECHOED} refused", "errors": {"token": ["ESC bad"]}})
+    headers = {"x-echo": sent, "x-request-id": ECHOED}
+    return httpx.Response(422, content=body.replace("ESC", _ESCAPED).encode(), headers=headers)
+
+
 @pytest.mark.anyio
+@pytest.mark.parametrize("header", CREDENTIAL_HEADERS)
 @pytest.mark.parametrize("answer", [_json_echo, _text_echo], ids=["json", "text"])
 async def test_an_echoed_credential_is_masked_in_the_error(
-    answer: Callable[[httpx.Request], httpx.Response],
+    answer: Callable[[httpx.Request], httpx.Response], header: str
 ) -> None:
-    """The request's token echoed in a body (raw, JSON-escaped, cut short) or header shows as ********."""
+    """The credential of either auth header, echoed raw, JSON-escaped, cut short or in a header, shows as ********."""
     layer = ErrorDecoderMiddleware(decode_talkover_error, "talkover")
     request = httpx.Request(
-        "POST",
-        "https://app.talkover.ai/api/v1/agents",
-        headers={"Authorization": f"Bearer {ECHOED}"},
+        "POST", "https://app.talkover.ai/api/v1/agents", headers={header: f"Bearer {ECHOED}"}
     )
     with pytest.raises(APIError) as info:
         await layer(request, TransportHandler(httpx.MockTransport(answer)))
@@ -317,3 +330,103 @@ async def test_an_echoed_credential_is_masked_in_the_error(
         assert (err.message, err.request_id) == (f"Bearer {REDACTED} refused", REDACTED)
         assert err.errors == {"token": [f"{REDACTED} bad"]}
         assert err.headers["x-echo"] == f"Bearer {REDACTED}"
+
+
+@pytest.mark.parametrize("header", CREDENTIAL_HEADERS)
+@pytest.mark.parametrize("value", [f"Bearer {ECHOED}", f"Basic {ECHOED}", ECHOED])
+def test_credentials_of_reads_every_auth_header(header: str, value: str) -> None:
+    """The credential of each masked header is found with or without an auth scheme."""
+    request = httpx.Request("GET", "https://api.talkory.ai/v1/models", headers={header: value})
+    assert credentials_of(request) == (ECHOED,)
+
+
+def test_credentials_of_reads_both_headers_and_nothing_else() -> None:
+    """A request with both auth headers yields both credentials; other headers are not read."""
+    request = httpx.Request(
+        "GET",
+        "https://api.talkory.ai/v1/models",
+        headers={
+            "Authorization": "Bearer first-credential",
+            "Proxy-Authorization": "Basic second-credential",
+            "X-Api-Key": "not-a-masked-header",
+        },
+    )
+    assert credentials_of(request) == ("first-credential", "second-credential")
+
+
+def _failing_decoder(status: int, headers: Mapping[str, str], content: bytes) -> APIError:
+    assert headers["x-seen"] == "yes"  # the decoder gets the response's headers
+    raise KeyError("boom")
+
+
+def test_a_failing_decoder_falls_back_to_a_readable_typed_error() -> None:
+    """A decoder that raises gives the status's class, the body's first 200 characters and why."""
+    content = b"\xff" + b"a" * 300
+    err = decode_error_safely(_failing_decoder, 502, httpx.Headers({"x-seen": "yes"}), content)
+    assert type(err) is ServerError
+    text = "\ufffd" + "a" * 199
+    assert (err.status, err.body) == (502, text)
+    assert err.message == f"HTTP 502: {text} (undecodable: 'boom')"
+    empty = decode_error_safely(_failing_decoder, 404, httpx.Headers({"x-seen": "yes"}), b"  ")
+    assert type(empty) is NotFoundError
+    assert (empty.message, empty.body) == ("HTTP 404 (undecodable: 'boom')", None)
+
+
+def test_the_fallback_error_is_masked_too() -> None:
+    """A credential echoed in a body no decoder understood is masked in the fallback error."""
+    content = f"<html>token {ECHOED} refused</html>".encode()
+    err = decode_error_safely(
+        _failing_decoder,
+        401,
+        httpx.Headers({"x-seen": "yes"}),
+        content,
+        secrets=[ECHOED],
+    )
+    assert ECHOED not in repr(vars(err))
+    assert err.body == f"<html>token {REDACTED} refused</html>"
+
+
+def test_a_credential_containing_another_is_masked_whole() -> None:
+    """Two credentials, one inside the other: the longer is masked first, leaving no tail."""
+    short, long = "secret123", "a-secret123-b"  # sorted as text, the shorter would come first
+    content = json.dumps({"error": f"bad {long} and {short}"}).encode()
+    err = decode_error_safely(
+        decode_talkturo_error, 401, httpx.Headers(), content, secrets=[short, long]
+    )
+    assert err.message == f"bad {REDACTED} and {REDACTED}"
+
+
+@pytest.mark.parametrize(("credential", "masked"), [("abc123", True), ("abc12", False)])
+def test_credentials_of_six_characters_or_more_are_masked(credential: str, masked: bool) -> None:
+    """Six characters are a credential to mask; five are too short to mask without garbling."""
+    content = json.dumps({"error": f"bad {credential}"}).encode()
+    err = decode_error_safely(
+        decode_talkturo_error, 401, httpx.Headers(), content, secrets=[credential]
+    )
+    assert err.message == (f"bad {REDACTED}" if masked else f"bad {credential}")
+
+
+def test_credentials_of_keeps_everything_after_the_scheme() -> None:
+    """A credential with spaces (a Digest header) is taken whole, not only its last word."""
+    value = 'Digest username="ada", response="6629fae49393a05397450978507c4ef1"'
+    request = httpx.Request("GET", "https://api.talkory.ai/v1/models")
+    request.headers["Proxy-Authorization"] = value
+    assert credentials_of(request) == (value.removeprefix("Digest "),)
+
+
+def test_every_attribute_shape_of_an_error_is_masked() -> None:
+    """Tuples, arguments and bodies nested too deep to walk keep no credential."""
+
+    def decoder(status: int, headers: Mapping[str, str], content: bytes) -> APIError:
+        error = ServerError(f"upstream said {ECHOED}", status=status)
+        error.errors = {"token": (ECHOED, "x")}  # type: ignore[assignment]
+        deep: object = ECHOED
+        for _ in range(5_000):
+            deep = [deep]
+        error.body = deep
+        return error
+
+    err = decode_error_safely(decoder, 500, httpx.Headers(), b"", secrets=[ECHOED])
+    assert err.errors == {"token": (REDACTED, "x")}
+    assert err.body == REDACTED
+    assert err.args == (f"upstream said {REDACTED}",)

@@ -290,6 +290,22 @@ async def test_redis_dying_mid_run_falls_back_then_recovers(stopped_server: Redi
         await second.aclose()
 
 
+async def test_redis_restart_between_calls_is_retried_not_a_fallback(
+    stopped_server: RedisServer,
+) -> None:
+    """A restart between two calls costs one immediate retry on a fresh connection, no fallback."""
+    store = RedisLimiterStore(stopped_server.url)
+    try:
+        await store.reserve(KEY, 0.5, 1)
+        stopped_server.stop()
+        stopped_server.start()
+        with capture_logs(logging.INFO) as records:
+            assert await store.reserve(KEY, 0.5, 1) == pytest.approx(0.0, abs=0.05)
+        assert records == []
+    finally:
+        await store.aclose()
+
+
 async def test_fallback_share_can_be_fixed(stopped_server: RedisServer) -> None:
     """fallback=4 paces at a quarter of the rate whatever Redis last saw."""
     now = [50.0]

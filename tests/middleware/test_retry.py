@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from email.utils import formatdate
@@ -15,6 +16,8 @@ from talkkit import (
     APIConnectionError,
     AsyncTalkory,
     ConflictError,
+    InvalidRequestError,
+    NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
     RetryEvent,
@@ -22,6 +25,8 @@ from talkkit import (
     ServerError,
     ServiceUnavailableError,
 )
+from talkkit.testing import capture_logs, no_backoff
+from talkkit.typing import Handler
 
 pytestmark = pytest.mark.anyio
 
@@ -330,3 +335,169 @@ async def test_cancellation_during_backoff_propagates(
         await make_talkory().wallet.get()
     assert scope.cancelled_caught
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_unsafe_post_server_error_with_retry_after_is_still_outcome_unknown(
+    router: respx.MockRouter, make_talkory: MakeClient, status: int
+) -> None:
+    """Only a 503 with Retry-After proves a POST was not processed; other 5xx with it do not."""
+    route = router.post("/v1/query").mock(
+        return_value=httpx.Response(status, headers={"Retry-After": "0"})
+    )
+    with pytest.raises(OutcomeUnknownError) as info:
+        await make_talkory().queries.create("hello")
+    assert route.call_count == 1
+    assert info.value.status == status
+
+
+async def test_unsafe_503s_with_retry_after_outlasting_the_retries_raise_503(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A POST refused with 503 + Retry-After every time was never processed: the 503 is raised."""
+    route = router.post("/v1/query").mock(
+        return_value=httpx.Response(503, headers={"Retry-After": "0"})
+    )
+    with pytest.raises(ServiceUnavailableError) as info:
+        await make_talkory(retry=RetryPolicy(max_retries=2, backoff_base=0)).queries.create("hi")
+    assert not isinstance(info.value, OutcomeUnknownError)
+    assert (route.call_count, info.value.retry_after) == (3, 0.0)
+
+
+async def test_unsafe_call_failing_inside_the_client_raises_that_error(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """An error raised before anything is sent (a middleware's own) is not made outcome-unknown."""
+
+    calls = 0
+
+    async def refuse(request: httpx.Request, call_next: Handler) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise InvalidRequestError("prompt", "refused by policy")
+
+    route = router.post("/v1/query").mock(return_value=httpx.Response(202))
+    with pytest.raises(InvalidRequestError, match="refused by policy"):
+        await make_talkory(middleware=[refuse]).queries.create("hi")
+    assert (calls, route.call_count) == (1, 0)  # not retried either
+
+
+async def test_outcome_unknown_names_the_call(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """The outcome-unknown error carries the method and the URL without its query."""
+    router.post("/v1/query").mock(return_value=httpx.Response(500))
+    with pytest.raises(OutcomeUnknownError) as info:
+        await make_talkory().queries.create("hello")
+    assert (info.value.method, info.value.url) == ("POST", "https://api.talkory.ai/v1/query")
+    assert info.value.request_id
+
+
+async def test_each_retry_is_logged_and_reported_to_the_hook(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A retry logs method, path, attempt, cause and delay, and the hook gets method and URL."""
+    router.get("/v1/wallet").mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "0"}),
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json={"balance": 0}),
+        ]
+    )
+    events: list[RetryEvent] = []
+    client = make_talkory(retry=RetryPolicy(backoff_base=0, on_retry=events.append))
+    with capture_logs(logging.INFO) as records:
+        await client.wallet.get()
+    attempts = [
+        r.getMessage().split(" attempt=")[1].split()[0]
+        for r in records
+        if " attempt=" in r.getMessage()
+    ]
+    assert attempts == ["1", "2", "3"]
+    lines = [r.getMessage() for r in records if r.getMessage().startswith("retrying")]
+    assert lines == [
+        "retrying GET /v1/wallet after attempt 1 (503): sleeping 0.000s",
+        "retrying GET /v1/wallet after attempt 2 (APIConnectionError): sleeping 0.000s",
+    ]
+    assert [(e.attempt, e.status, e.method, e.url) for e in events] == [
+        (1, 503, "GET", "https://api.talkory.ai/v1/wallet"),
+        (2, None, "GET", "https://api.talkory.ai/v1/wallet"),
+    ]
+
+
+async def test_no_backoff_makes_every_wait_zero(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """Under talkkit.testing.no_backoff even a server's Retry-After is waited as zero."""
+    router.get("/v1/wallet").mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "5"}),
+            httpx.Response(200, json={"balance": 0}),
+        ]
+    )
+    events: list[RetryEvent] = []
+    with no_backoff():
+        await make_talkory(retry=RetryPolicy(on_retry=events.append)).wallet.get()
+    assert [e.delay for e in events] == [0.0]
+
+
+async def test_a_non_retryable_failure_after_a_retry_is_raised_at_once(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A 503 is retried, but the 404 that follows is raised without another attempt."""
+    route = router.get("/v1/wallet").mock(
+        side_effect=[httpx.Response(503), httpx.Response(404), httpx.Response(200, json={})]
+    )
+    with pytest.raises(NotFoundError):
+        await make_talkory().wallet.get()
+    assert route.call_count == 2
+
+
+async def test_an_unsafe_call_retried_then_unclear_is_outcome_unknown(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A POST refused before sending, then answered 500, ends outcome-unknown naming the call."""
+    route = router.post("/v1/query").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(500)]
+    )
+    with pytest.raises(OutcomeUnknownError) as info:
+        await make_talkory().queries.create("hello")
+    assert route.call_count == 2
+    assert (info.value.method, info.value.url) == ("POST", "https://api.talkory.ai/v1/query")
+
+
+async def test_one_retry_allowed_is_one_retry(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """max_retries=1 retries once."""
+    route = router.get("/v1/wallet").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"balance": 0})]
+    )
+    await make_talkory(retry=RetryPolicy(max_retries=1, backoff_base=0)).wallet.get()
+    assert route.call_count == 2
+
+
+async def test_retry_after_equal_to_the_cap_is_slept(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A Retry-After exactly at the inline cap is still waited inline, not raised."""
+    route = router.get("/v1/wallet").mock(
+        side_effect=[
+            httpx.Response(503, headers={"retry-after-ms": "50"}),
+            httpx.Response(200, json={"balance": 0}),
+        ]
+    )
+    policy = RetryPolicy(retry_after_cap=0.05, backoff_base=0)
+    await make_talkory(retry=policy).wallet.get()
+    assert route.call_count == 2
+
+
+async def test_no_deadline_still_retries(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """deadline=None means no time limit, not no retries."""
+    route = router.get("/v1/wallet").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"balance": 0})]
+    )
+    await make_talkory(retry=RetryPolicy(deadline=None, backoff_base=0)).wallet.get()
+    assert route.call_count == 2

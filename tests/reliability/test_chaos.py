@@ -1,16 +1,19 @@
 """
 The CI size of the reliability suite's scenarios 1–3 (``python -m reliability --size ci``): the
-``talkkit`` command line against a served emulator failing 18 % of the requests.
+``talkkit`` command line (and for dialing the library too) against a served emulator failing 18 %
+of the requests, with the truth counted per row on the emulator.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from reliability._chaos import chaos_dial, chaos_import
 from reliability._kill import kill_and_resume
+from reliability._once import chaos_companies, kill_and_resume_companies, kill_and_resume_dial
 
 from reliability import CI
 
@@ -18,6 +21,12 @@ from reliability import CI
 def test_chaos_import_loses_nothing_and_stores_nothing_twice(tmp_path: Path) -> None:
     """3,000 contacts under 5xx, 429, drops and commit-then-drops: 0 lost, 0 duplicates, truth matches."""
     scenario = chaos_import(CI, tmp_path)
+    assert scenario.ok, scenario.failed_checks()
+
+
+def test_chaos_company_import_creates_each_company_once(tmp_path: Path) -> None:
+    """600 companies under the same faults, duplicates not refused: each name created at most once, rows match."""
+    scenario = chaos_companies(CI, tmp_path)
     assert scenario.ok, scenario.failed_checks()
 
 
@@ -31,4 +40,21 @@ def test_chaos_dialing_never_calls_a_number_twice(tmp_path: Path) -> None:
 def test_killed_import_resumes_to_exactly_once(tmp_path: Path) -> None:
     """SIGKILLed at seeded points and resumed from its journal: 0 lost, 0 duplicates, journal intact."""
     scenario = kill_and_resume(CI, tmp_path)
+    assert scenario.ok, scenario.failed_checks()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("via", ["cli", "library"])
+def test_killed_dialing_resumes_without_calling_a_number_twice(
+    tmp_path: Path, via: Literal["cli", "library"]
+) -> None:
+    """Dialing SIGKILLed at seeded points under faults and resumed: no number called twice, each accounted for."""
+    scenario = kill_and_resume_dial(CI, tmp_path, via=via)
+    assert scenario.ok, scenario.failed_checks()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_killed_company_import_resumes_creating_each_company_once(tmp_path: Path) -> None:
+    """A company import SIGKILLed and resumed, duplicates not refused: each name created at most once."""
+    scenario = kill_and_resume_companies(CI, tmp_path)
     assert scenario.ok, scenario.failed_checks()

@@ -9,7 +9,13 @@ import httpx
 import pytest
 import respx
 
-from talkkit import APIError, AsyncTalkory, PaymentRequiredError, StreamInterruptedError
+from talkkit import (
+    APIConnectionError,
+    APIError,
+    AsyncTalkory,
+    PaymentRequiredError,
+    StreamInterruptedError,
+)
 from talkkit.talkory import QueryEvent
 
 from ..conftest import TALKORY_TEST_KEY
@@ -136,6 +142,19 @@ async def test_dropped_stream_carries_the_query_id(
     assert route.call_count == 1
 
 
+async def test_dropped_stream_is_translated_as_a_connection_error(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """A drop while reading events is chained to the APIConnectionError talkkit made of it."""
+    stream_route(router, sse({"type": "query_created", "id": "q_8"}), drop=True)
+    with pytest.raises(StreamInterruptedError) as info:
+        await consume(make_talkory())
+    cause = info.value.__cause__
+    assert isinstance(cause, APIConnectionError)
+    assert cause.request_sent is True
+    assert isinstance(cause.__cause__, httpx.RemoteProtocolError)
+
+
 async def test_stream_ending_without_done_is_interrupted(
     router: respx.MockRouter, make_talkory: MakeClient
 ) -> None:
@@ -167,6 +186,36 @@ async def test_error_event_raises_typed_error(
         await consume(make_talkory())
     assert info.value.code == "insufficient_balance"
     assert info.value.request_id == "req_5"
+
+
+async def test_nested_error_event_keeps_code_and_request_id(
+    router: respx.MockRouter, make_talkory: MakeClient
+) -> None:
+    """An 'error' event with the error object nested under "error" decodes like an error body."""
+    stream_route(
+        router,
+        sse(
+            {"type": "query_created", "id": "q_6"},
+            {
+                "type": "error",
+                "error": {
+                    "code": "insufficient_balance",
+                    "message": "Wallet empty",
+                    "status": 402,
+                    "requestId": "req_6",
+                },
+            },
+        ),
+    )
+    with pytest.raises(PaymentRequiredError) as info:
+        await consume(make_talkory())
+    err = info.value
+    assert (err.status, err.code, err.message, err.request_id) == (
+        402,
+        "insufficient_balance",
+        "Wallet empty",
+        "req_6",
+    )
 
 
 async def test_error_event_echoing_the_key_does_not_carry_it(

@@ -1,4 +1,4 @@
-"""client.campaigns: list (paginated), create, get, update, start/stop, contacts."""
+"""client.campaigns: list (paginated), create, get, update, delete, start/stop, contacts."""
 
 from __future__ import annotations
 
@@ -233,3 +233,25 @@ async def test_run_tolerates_docs_repo_answer() -> None:
     ) as client:
         run = await client.campaigns.start("camp_1")
     assert (run.status, run.campaign) == (CampaignStatus.RUNNING, None)
+
+
+async def test_delete_is_soft_and_retried(
+    talkturo: AsyncTalkturo, recorder: Recorder, emu: Emulator
+) -> None:
+    """delete sends DELETE, is retried after a 503 (idempotent), and hides the campaign."""
+    campaign = await talkturo.campaigns.create("Q3")
+    emu.faults.add(
+        FaultRule("DELETE /api/crm/campaigns/*", error_rate=1.0, error_status=503, times=1)
+    )
+    assert await talkturo.campaigns.delete(campaign.id) is None
+    assert (recorder.last.method, recorder.last.path) == (
+        "DELETE",
+        f"/api/crm/campaigns/{campaign.id}",
+    )
+    assert [r.status for r in emu.request_log if r.method == "DELETE"] == [503, 200]
+    with pytest.raises(NotFoundError):
+        await talkturo.campaigns.get(campaign.id)
+    assert [c.id async for c in talkturo.campaigns.list()] == []
+    assert [c.id async for c in talkturo.campaigns.list(deleted="only")] == [campaign.id]
+    with pytest.raises(InvalidRequestError, match="campaign_id"):
+        await talkturo.campaigns.delete("a/b")

@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from talkkit import AuthenticationError, InvalidRequestError, PermissionDeniedError
+from talkkit import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 from talkkit.emulator import TALKTURO_ACCOUNT_SLUG, TALKTURO_TEAM_ID, Emulator
 from talkkit.talkturo import AsyncTalkturo
 
@@ -86,6 +91,35 @@ async def test_blank_default_is_rejected(make_client: Callable[..., AsyncTalktur
         make_client(team_id=" ")
     with pytest.raises(InvalidRequestError, match="account_slug"):
         make_client(account_slug="a/b")
+
+
+async def test_defaults_from_environment(
+    make_client: Callable[..., AsyncTalkturo],
+    recorder: Recorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TALKTURO_TEAM_ID and TALKTURO_ACCOUNT_SLUG are the defaults; arguments win over them."""
+    monkeypatch.setenv("TALKTURO_TEAM_ID", TALKTURO_TEAM_ID)
+    monkeypatch.setenv("TALKTURO_ACCOUNT_SLUG", TALKTURO_ACCOUNT_SLUG)
+    client = make_client()
+    await client.companies.create("Acme")
+    assert [c.name async for c in client.companies.list()] == ["Acme"]
+    assert recorder.last.params["teamId"] == TALKTURO_TEAM_ID
+    await client.assistants.create("Sam")
+    assert recorder.last.json["accountSlug"] == TALKTURO_ACCOUNT_SLUG
+    other = make_client(team_id="team_other", account_slug="other")
+    assert (other.team_id, other.account_slug) == ("team_other", "other")
+
+
+async def test_bad_environment_defaults(
+    make_client: Callable[..., AsyncTalkturo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blank variable gives no default; one with a slash fails at construction."""
+    monkeypatch.setenv("TALKTURO_TEAM_ID", " ")
+    assert make_client().team_id is None
+    monkeypatch.setenv("TALKTURO_ACCOUNT_SLUG", "a/b")
+    with pytest.raises(ConfigurationError, match="TALKTURO_ACCOUNT_SLUG"):
+        make_client()
 
 
 async def test_with_options_keeps_and_replaces_defaults(

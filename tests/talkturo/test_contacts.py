@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from talkkit import ConflictError, InvalidRequestError
-from talkkit.emulator import TALKTURO_TEAM_ID, Emulator
+from talkkit.emulator import TALKTURO_ACCOUNT_SLUG, TALKTURO_TEAM_ID, Emulator
 from talkkit.talkturo import AsyncTalkturo, Company, LeadStatus
 
 from .conftest import Recorder
@@ -131,3 +133,22 @@ async def test_list_filters(talkturo: AsyncTalkturo, recorder: Recorder) -> None
         "limit": "50",
         "offset": "0",
     }
+
+
+async def test_list_by_account_slug(
+    talkturo: AsyncTalkturo,
+    make_client: Callable[..., AsyncTalkturo],
+    recorder: Recorder,
+    company: Company,
+) -> None:
+    """list sends accountSlug instead of teamId: as an argument, or as the client's only default."""
+    ada = (await talkturo.contacts.create("Ada", "Lovelace", company_id=company.id)).id
+    by_account = make_client(account_slug=TALKTURO_ACCOUNT_SLUG)
+    assert [c.id async for c in by_account.contacts.list()] == [ada]
+    assert recorder.last.params["accountSlug"] == TALKTURO_ACCOUNT_SLUG
+    assert "teamId" not in recorder.last.params
+    both = make_client(account_slug="someone-else", team_id=TALKTURO_TEAM_ID)
+    found = await both.contacts.list(account_slug=TALKTURO_ACCOUNT_SLUG).to_list()
+    assert [c.id for c in found] == [ada]
+    assert recorder.last.params["accountSlug"] == TALKTURO_ACCOUNT_SLUG
+    assert "teamId" not in recorder.last.params

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
 import pytest
 
 from talkkit import ConflictError, InvalidRequestError, OutcomeUnknownError
 from talkkit.emulator import TALKTURO_TEAM_ID, Emulator, FaultRule
-from talkkit.talkturo import AsyncTalkturo, AvailableNumber, NumberType
+from talkkit.talkturo import AsyncTalkturo, AvailableNumber, NumberType, PhoneNumber
 
 from .conftest import Recorder
 
@@ -101,3 +104,23 @@ async def test_purchase_validates(talkturo: AsyncTalkturo, emu: Emulator) -> Non
     with pytest.raises(InvalidRequestError, match="phone_number"):
         await talkturo.phone_numbers.purchase("415-555-0100")
     assert emu.request_log == []
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"id": "pn_1", "phoneNumber": "+14155550100", "status": "active", "accountSlug": "acme"},
+        {"id": "pn_1", "phone_number": "+14155550100", "status": "active", "accountSlug": "acme"},
+    ],
+)
+async def test_purchase_reads_either_casing(
+    make_client: Callable[..., AsyncTalkturo], record: dict[str, str]
+) -> None:
+    """The purchased record is read in camelCase (the docs repo's answer) and in snake_case."""
+    answer = {"success": True, "phoneNumber": record}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+    client = make_client(team_id=TALKTURO_TEAM_ID, transport=transport)
+    bought = await client.phone_numbers.purchase("+14155550100")
+    assert isinstance(bought, PhoneNumber)
+    assert (bought.id, bought.phone_number, bought.status) == ("pn_1", "+14155550100", "active")
+    assert bought.extra == {"accountSlug": "acme"}

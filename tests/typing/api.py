@@ -37,6 +37,23 @@ async def usage() -> None:
             item: QuerySummary = summary
         faster = talkory.with_options(max_retries=0)
         await faster.wallet.get()
+        started = await talkory.queries.create(
+            "2+2?",
+            timeout=5.0,
+            extra_headers={"X-Trace": "t"},
+            extra_query={"probe": "1"},
+            extra_body={"priority": "low"},
+            idempotency_key="row-17",
+        )
+        rid: str | None = started._request_id
+        data: dict[str, object] = started.to_dict()
+        text: str = started.to_json(wire_names=False, indent=2)
+        raw = await talkory.wallet.with_raw_response.get()
+        status: int = raw.status_code
+        header: str | None = raw.headers.get("x-request-id")
+        del rid, data, text, status, header
+        # A read takes no idempotency key (strict mypy flags an unneeded ignore).
+        await talkory.wallet.get(idempotency_key="x")  # type: ignore[call-arg]
     try:
         pass
     except talkkit.OutcomeUnknownError as exc:

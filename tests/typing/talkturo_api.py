@@ -49,11 +49,13 @@ async def usage(body: bytes, headers: dict[str, str]) -> None:
         await talkturo.campaigns.add_contacts(campaign.id, [contact.id])
         run: CampaignRun = await talkturo.campaigns.start(campaign.id)
         status: CampaignStatus | str | None = run.status
+        await talkturo.campaigns.delete(campaign.id)
 
         listing: AsyncPaginator[Campaign] = talkturo.campaigns.list(status=CampaignStatus.RUNNING)
         async for item in listing:
             created: datetime | None = item.created_at
         page: Page[Contact] = await talkturo.contacts.list(search="ada").first_page()
+        by_account: list[Contact] = await talkturo.contacts.list(account_slug="acme").to_list()
         everyone: list[Company] = await talkturo.companies.list(account_slug="acme").to_list()
 
         other_team = talkturo.with_options(team_id="team_2", max_retries=0)
@@ -71,4 +73,8 @@ async def usage(body: bytes, headers: dict[str, str]) -> None:
         pass
     except talkkit.InvalidRequestError as exc:
         field: str = exc.field
-    del price, status, created, page, everyone, cause, caller, signed, field
+    except talkkit.PaginationError as exc:
+        position: object = exc.position
+        where: str = exc.path
+    del price, status, created, page, everyone, cause, caller, signed, field, by_account
+    del position, where

@@ -9,15 +9,17 @@ items a killed run may have sent, or left unknown, are handled by the operation'
 rule (re-sent when the API dedupes them by natural key, otherwise looked up, never re-sent).
 
 Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.companies.import_many``,
-``AsyncTalkover.calls.dial_many``.
+``AsyncTalkturo.campaigns.dial``, ``AsyncTalkover.calls.dial_many``. Each platform builds its
+own `BulkOperation` from these generic pieces (this package knows no platform); a row's cells
+become values with `row_values` and are checked by the create or call method's own fields.
 """
 
 from __future__ import annotations
 
-from talkkit.bulk._campaign import CampaignDial
 from talkkit.bulk._engine import BulkJob
 from talkkit.bulk._journal import Journal, JournalEntry
-from talkkit.bulk._sources import CsvSource, RejectedRow, read_csv
+from talkkit.bulk._rows import parse_bool, row_values
+from talkkit.bulk._sources import CUSTOM_PREFIX, CsvSource, RejectedRow, read_csv
 from talkkit.bulk._types import (
     BulkAbortedError,
     BulkOperation,
@@ -29,11 +31,11 @@ from talkkit.bulk._types import (
 )
 
 __all__ = [
+    "CUSTOM_PREFIX",
     "BulkAbortedError",
     "BulkJob",
     "BulkOperation",
     "BulkSummary",
-    "CampaignDial",
     "CsvSource",
     "Failure",
     "ItemOutcome",
@@ -42,5 +44,7 @@ __all__ = [
     "Outcome",
     "Prepared",
     "RejectedRow",
+    "parse_bool",
     "read_csv",
+    "row_values",
 ]

@@ -17,10 +17,12 @@ from typing import IO, AnyStr, NoReturn
 
 import attrs
 
-from talkkit.bulk._recipes import CUSTOM_PREFIX
 from talkkit.errors import InvalidRequestError
 
-__all__ = ["CsvSource", "RejectedRow", "read_csv"]
+__all__ = ["CUSTOM_PREFIX", "CsvSource", "RejectedRow", "read_csv"]
+
+CUSTOM_PREFIX = "custom."
+"""A column ``custom.<name>`` holds the custom field (or call variable) ``<name>``."""
 
 _ENCODING = "utf-8-sig"  # a byte-order mark (Excel's "CSV UTF-8") is dropped
 # Byte-order marks and the codec that reads (and drops) each. UTF-32 first: its

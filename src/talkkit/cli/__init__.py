@@ -40,6 +40,10 @@ def build_cli() -> click.Group:
     import click
 
     @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    # The version is read from the installed package's metadata, as `talkkit.__version__` is.
+    @click.version_option(
+        package_name="talkkit", prog_name="talkkit", message="%(prog)s %(version)s"
+    )
     def talkkit() -> None:
         """Tools for the talkkit voice-AI SDK (Talkturo, Talkover, Talkory)."""
 

@@ -13,10 +13,12 @@ from typing import Any
 
 import click
 
-from talkkit.bulk._recipes import CALL_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS
 from talkkit.cli._common import CliUsageError, parse_rate_limit
 from talkkit.cli._runner import BulkOptions, JobKind, run_bulk
 from talkkit.errors import ConfigurationError
+from talkkit.talkover.calls import DIAL_COLUMNS
+from talkkit.talkturo.companies import IMPORT_COLUMNS as COMPANY_COLUMNS
+from talkkit.talkturo.contacts import IMPORT_COLUMNS as CONTACT_COLUMNS
 
 __all__ = ["calls", "companies", "contacts"]
 
@@ -29,7 +31,7 @@ CONTACTS = JobKind(
         "shows it was stored); the others are never re-sent: check them before retrying"
     ),
     required=("first_name", "last_name"),
-    known=CONTACT_FIELDS,
+    known=CONTACT_COLUMNS,
     credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
 )
 COMPANIES = JobKind(
@@ -40,7 +42,7 @@ COMPANIES = JobKind(
         "looks them up by name; those not found are never re-sent: check them before retrying"
     ),
     required=("name",),
-    known=COMPANY_FIELDS,
+    known=COMPANY_COLUMNS,
     credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
 )
 CALLS = JobKind(
@@ -52,7 +54,7 @@ CALLS = JobKind(
         "check them before retrying"
     ),
     required=(("phone", "phone_number"),),
-    known=CALL_FIELDS,
+    known=DIAL_COLUMNS,
     credentials=("TALKOVER_TOKEN",),
 )
 
@@ -263,9 +265,9 @@ def dial(agent_id: str, **values: Any) -> None:
     """
     Call each number in the phone column of FILE (a CSV file) with one Talkover agent.
 
-    Numbers are E.164 (+12025551234); custom.<name> columns become the call's payload. No
-    number is ever called twice, even across re-runs with the same --journal. Credentials:
-    TALKOVER_TOKEN (and TALKOVER_BASE_URL for another server).
+    Numbers are E.164 (+12025551234); optional columns delay_seconds and is_testing; custom.<name>
+    columns become the call's payload. No number is ever called twice, even across re-runs with
+    the same --journal. Credentials: TALKOVER_TOKEN (and TALKOVER_BASE_URL for another server).
     """
     from talkkit.talkover import AsyncTalkover
 

@@ -20,6 +20,13 @@ def emulator() -> None:
 @click.option("--seed", default=0, show_default=True, help="Seed for ids and faults.")
 @click.option("--no-rate-limits", is_flag=True, help="Disable the server-side rate limits.")
 @click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    envvar="TALKKIT_EMULATOR_ALLOW_DUPLICATES",
+    help="Store every contact and company create instead of refusing an existing email, "
+    "phone or company name with 409 (to count on the server what a client created).",
+)
+@click.option(
     "--fault-route",
     default="*",
     show_default=True,
@@ -35,6 +42,7 @@ def serve(
     port: int,
     seed: int,
     no_rate_limits: bool,
+    allow_duplicates: bool,
     fault_route: str,
     latency: float,
     error_rate: float,
@@ -45,12 +53,12 @@ def serve(
     """Serve the emulator until Ctrl-C and print the base URLs and tokens to use."""
     try:
         from talkkit import emulator as api
-        from talkkit.emulator._serve import banner
+        from talkkit.emulator import banner
     except ImportError as exc:
         raise click.ClickException(str(exc)) from exc
 
     limits = dict.fromkeys(("talkturo", "talkover", "talkory")) if no_rate_limits else None
-    emu = api.Emulator(seed=seed, rate_limits=limits)
+    emu = api.Emulator(seed=seed, rate_limits=limits, refuse_duplicates=not allow_duplicates)
     if latency or error_rate or throttle_rate or drop_rate or commit_drop_rate:
         try:
             rule = api.FaultRule(

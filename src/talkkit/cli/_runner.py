@@ -124,7 +124,7 @@ class BulkOptions:
             unit = {1.0: "s", 60.0: "min", 3600.0: "h"}.get(self.rate_limit.period, "s")
             argv += ["--rate-limit", f"{self.rate_limit.limit:g}/{unit}"]
         if self.redis_url is not None and self.redis_url != os.environ.get("TALKKIT_REDIS_URL"):
-            from talkkit.middleware._redis_conn import redact_url
+            from talkkit._redis_url import redact_url
 
             argv += ["--redis-url", redact_url(self.redis_url)]  # never a password
         if self.as_json:
@@ -188,7 +188,7 @@ async def _drive(
     run: _Run,
 ) -> None:
     async with client:
-        check = getattr(client._store, "check", None)
+        check = getattr(client.limiter_store, "check", None)
         if check is not None:  # a shared (Redis) limiter: unreachable is a usage error, now
             await check()
         job = make_job(client)

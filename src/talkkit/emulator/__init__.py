@@ -26,7 +26,7 @@ from talkkit.emulator._emulator import Emulator
 from talkkit.emulator._faults import FaultRule
 from talkkit.emulator._limits import RateLimitSpec
 from talkkit.emulator._records import LoggedRequest, PlacedCall, token_hash
-from talkkit.emulator._serve import serve
+from talkkit.emulator._serve import banner, serve
 
 __all__ = [
     "TALKORY_KEY",
@@ -39,6 +39,7 @@ __all__ = [
     "LoggedRequest",
     "PlacedCall",
     "RateLimitSpec",
+    "banner",
     "serve",
     "token_hash",
 ]

@@ -1,14 +1,18 @@
-"""`python -m talkkit.emulator [--host H] [--port N] [--seed S]`: serve the emulator."""
+"""`python -m talkkit.emulator [--host H] [--port N] [--seed S] [--allow-duplicates]`: serve it."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 from talkkit.emulator._emulator import Emulator
 from talkkit.emulator._serve import banner, serve
 
-__all__ = ["main"]
+__all__ = ["ALLOW_DUPLICATES_ENV", "main"]
+
+ALLOW_DUPLICATES_ENV = "TALKKIT_EMULATOR_ALLOW_DUPLICATES"
+"""Set to ``1`` to serve an emulator that stores duplicate contacts and companies."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -19,9 +23,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="TCP port (8765)")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids and faults (0)")
+    parser.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        default=_env_flag(os.environ.get(ALLOW_DUPLICATES_ENV)),
+        help="store every contact and company create instead of refusing existing ones "
+        f"with 409 (also: {ALLOW_DUPLICATES_ENV}=1)",
+    )
     args = parser.parse_args(argv)
     print(banner(args.host, args.port), flush=True)
-    serve(host=args.host, port=args.port, emulator=Emulator(seed=args.seed))
+    emulator = Emulator(seed=args.seed, refuse_duplicates=not args.allow_duplicates)
+    serve(host=args.host, port=args.port, emulator=emulator)
+
+
+def _env_flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 if __name__ == "__main__":

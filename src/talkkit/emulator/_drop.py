@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import NoReturn
 
 from starlette.types import Send
 
-__all__ = ["ConnectionDropped", "drop_connection", "is_drop"]
+__all__ = ["ConnectionDropped", "drop_connection", "is_drop", "quiet_drop_logs"]
 
 
 class ConnectionDropped(Exception):
@@ -38,3 +39,22 @@ def is_drop(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return any(is_drop(inner) for inner in exc.exceptions)
     return False
+
+
+class _QuietDrops(logging.Filter):
+    """Hide uvicorn's error log for connections the emulator dropped on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or not is_drop(exc)
+
+
+def quiet_drop_logs() -> None:
+    """
+    Keep uvicorn from logging deliberate drops as application errors (idempotent).
+
+    Called by every `Emulator`, so the filter is in place however the app gets served.
+    """
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
+        logger.addFilter(_QuietDrops())

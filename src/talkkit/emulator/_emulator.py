@@ -12,13 +12,13 @@ from talkkit.emulator._app import build_app
 from talkkit.emulator._auth import Credentials
 from talkkit.emulator._constants import TALKORY_KEY, TALKOVER_TOKEN, TALKTURO_TOKEN
 from talkkit.emulator._dialects import TALKORY, TALKOVER, TALKTURO
+from talkkit.emulator._drop import quiet_drop_logs
 from talkkit.emulator._env import Env, restore_defaults
 from talkkit.emulator._faults import FaultSet
 from talkkit.emulator._ids import IdFactory
 from talkkit.emulator._limits import DEFAULT_RATE_LIMITS, RateLimiter, RateLimitSpec
 from talkkit.emulator._platform import Platform
 from talkkit.emulator._records import LoggedRequest, PlacedCall
-from talkkit.emulator._serve import quiet_drop_logs
 from talkkit.emulator._talkory import TalkoryRoutes
 from talkkit.emulator._talkory_state import TalkoryState
 from talkkit.emulator._talkover import talkover_routes
@@ -50,6 +50,10 @@ class Emulator:
             (Talkory 30/min, Talkover 100/min, Talkturo unlimited).
         seed: Seeds every random choice (faults, ids), so runs are reproducible.
         clock: Monotonic clock of the rate limiter; inject a fake to test refills.
+        refuse_duplicates: Answer 409 to a Talkturo contact whose email or phone, or a
+            company whose name, the team already has (the default). `False` stores every
+            create, so a test can count on the server how often a client created each
+            record, which a refusing server hides (see `refuse_duplicates`).
 
     Example:
         ```python
@@ -69,6 +73,7 @@ class Emulator:
         rate_limits: Mapping[str, RateLimitSpec | None] | None = None,
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        refuse_duplicates: bool = True,
     ) -> None:
         limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         unknown = set(limits) - set(DEFAULT_RATE_LIMITS)
@@ -79,7 +84,12 @@ class Emulator:
             raise ValueError(f"Talkory keys must start with {_TALKORY_PREFIX!r}: {bad}")
         expired = frozenset(expired_tokens)
         self.seed = seed
-        self._env = Env(IdFactory(seed), FaultSet(seed), RateLimiter(limits, clock))
+        self._env = Env(
+            IdFactory(seed),
+            FaultSet(seed),
+            RateLimiter(limits, clock),
+            refuse_duplicates=refuse_duplicates,
+        )
         self.talkturo = TalkturoState(self._env)
         self.talkover = TalkoverState(self._env)
         self.talkory = TalkoryState(self._env)
@@ -125,6 +135,24 @@ class Emulator:
     def placed_calls(self) -> list[PlacedCall]:
         """Every call actually placed (Talkover agent and campaign calls)."""
         return self._env.placed_calls
+
+    @property
+    def refuse_duplicates(self) -> bool:
+        """
+        Whether a second Talkturo contact (same email or phone) or company (same name) is
+        refused with 409.
+
+        Settable at any time (e.g. off after seeding records the client must find existing);
+        `reset()` keeps it. With it off the emulator stores every create, and the request log's
+        `subject` and `created` fields tell how many records each natural key got.
+
+        .. versionadded:: 0.1
+        """
+        return self._env.refuse_duplicates
+
+    @refuse_duplicates.setter
+    def refuse_duplicates(self, value: bool) -> None:
+        self._env.refuse_duplicates = value
 
     @property
     def throttled(self) -> int:

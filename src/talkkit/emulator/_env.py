@@ -25,6 +25,7 @@ class Env:
     Everything the pipeline and the platform handlers share.
 
     `now` gives wall-clock timestamps for records; the limiter has its own monotonic clock.
+    `refuse_duplicates` is configuration, not state: `reset` keeps it.
     """
 
     ids: IdFactory
@@ -34,6 +35,7 @@ class Env:
     request_log: list[LoggedRequest] = attrs.Factory(list)
     placed_calls: list[PlacedCall] = attrs.Factory(list)
     throttled: int = 0
+    refuse_duplicates: bool = True
 
     def reset(self) -> None:
         """Forget every record and rewind the seeded generators."""

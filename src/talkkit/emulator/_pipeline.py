@@ -187,5 +187,7 @@ class Pipeline:
                 idempotency_key=ctx.idempotency_key,
                 fault=ctx.fault,
                 at=self.env.now(),
+                subject=ctx.subject,
+                created=ctx.created,
             )
         )

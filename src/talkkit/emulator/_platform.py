@@ -59,6 +59,8 @@ class RequestContext:
     fault: str | None = None
     status: int | None = None
     logged: bool = False  # the request log has its entry (written before the last byte goes out)
+    subject: str | None = None  # what a create was about ("email:…", "name:…", "phone:…")
+    created: str | None = None  # the id of the record the handler stored
 
 
 def context(source: Request | Scope) -> RequestContext:

@@ -35,6 +35,15 @@ class LoggedRequest:
     response that was committed but never delivered. `fault` names the fault that was applied
     (`"latency"`, `"drop"`, `"commit_drop"`, `"error"`, `"throttle"`, `"stream_drop"`) or is
     `None`.
+
+    The creates that bulk jobs send (Talkturo contacts and companies, Talkover agent calls)
+    also say what they were about, so a test can tell per input row what the server did with
+    it. `subject` names the natural key the handler read from the body (`"email:…"` lower-cased,
+    else `"phone:…"` for a contact; `"name:…"` lower-cased for a company; `"phone:…"` for a
+    call) and is `None` when the request never got that far (a fault answered or dropped it
+    first, or the body was invalid). `created` is the id of the record the request stored, or
+    `None` (refused, invalid, never processed). A `commit_drop` request with `created` set
+    stored its record although the client never saw the answer.
     """
 
     platform: str
@@ -46,6 +55,8 @@ class LoggedRequest:
     idempotency_key: str | None
     fault: str | None
     at: datetime
+    subject: str | None = None
+    created: str | None = None
 
 
 @attrs.frozen(kw_only=True, eq=False)

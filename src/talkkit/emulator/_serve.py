@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from typing import TYPE_CHECKING
 
 from talkkit.emulator._constants import (
@@ -13,12 +12,11 @@ from talkkit.emulator._constants import (
     TALKTURO_TEAM_ID,
     TALKTURO_TOKEN,
 )
-from talkkit.emulator._drop import is_drop
 
 if TYPE_CHECKING:
     from talkkit.emulator._emulator import Emulator
 
-__all__ = ["banner", "quiet_drop_logs", "serve"]
+__all__ = ["banner", "serve"]
 
 
 def banner(host: str, port: int) -> str:
@@ -39,25 +37,6 @@ def banner(host: str, port: int) -> str:
             "Press Ctrl-C to stop.",
         ]
     )
-
-
-class _QuietDrops(logging.Filter):
-    """Hide uvicorn's error log for connections the emulator dropped on purpose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return exc is None or not is_drop(exc)
-
-
-def quiet_drop_logs() -> None:
-    """
-    Keep uvicorn from logging deliberate drops as application errors (idempotent).
-
-    Called by every `Emulator`, so the filter is in place however the app gets served.
-    """
-    logger = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
-        logger.addFilter(_QuietDrops())
 
 
 def serve(

@@ -62,6 +62,7 @@ class CallRoutes:
         values = read_all(body, CALL_BODY)
         body.integer("delay_seconds", lo=0, hi=3600)
         body.check(TALKOVER)
+        context(request).subject = f"phone:{values['to']}"
         is_testing = bool(values["is_testing"])
         if agent["current_status"] != "published" and not is_testing:
             # Documented: unpublished agents take no new calls. INFERRED: status and code.

@@ -198,6 +198,7 @@ class TalkoverState:
             }
         )
         self.calls[call["id"]] = call
+        ctx.subject, ctx.created = f"phone:{to}", call["id"]
         self.env.placed_calls.append(
             PlacedCall(
                 kind="agent" if campaign_id is None else "campaign",

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from talkkit.emulator._dialects import TALKTURO
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._paging import offset_page
+from talkkit.emulator._platform import context
 from talkkit.emulator._talkturo_state import TalkturoState, snake
 from talkkit.emulator._validate import Fields, Reader, read_all
 from talkkit.emulator._wire import iso, query_fields, read_body, success
@@ -243,6 +244,8 @@ class CrmRoutes:
         assert team_id is not None
         self.state.team(team_id)
         self._links(values, team_id)
+        ctx = context(request)
+        ctx.subject = _contact_subject(values)
         contact_id = self.state.env.ids.ulid("cont")
         self.state.claim(team_id, contact_id, {"email": values["email"], "phone": values["phone"]})
         fields = _snake_values(values)
@@ -256,6 +259,7 @@ class CrmRoutes:
             "tags": fields["tags"] or [],
         }
         self.state.contacts[contact["id"]] = self.state.stamp(contact)
+        ctx.created = contact_id
         company = self.state.companies[contact["company_id"]]
         company["contact_count"] += 1
         return success(contact=contact)
@@ -282,6 +286,8 @@ class CrmRoutes:
         body.check(TALKTURO)
         assert team_id is not None
         self.state.team(team_id)
+        ctx = context(request)
+        ctx.subject = f"name:{values['name'].lower()}"
         company_id = self.state.env.ids.ulid("comp")
         # INFERRED: the docs list 409 "already exists" without saying for which key.
         self.state.claim(team_id, company_id, {"name": values["name"]})
@@ -293,6 +299,7 @@ class CrmRoutes:
         }
         company["custom_fields"] = company["custom_fields"] or {}
         self.state.companies[company["id"]] = self.state.stamp(company)
+        ctx.created = company_id
         return success(company=company)
 
     async def list_companies(self, request: Request) -> Response:
@@ -312,3 +319,12 @@ class CrmRoutes:
 
 
 _SEARCHED = ("first_name", "last_name", "email", "phone")
+
+
+def _contact_subject(values: dict[str, Any]) -> str | None:
+    """The contact's natural key for the request log: its email, else its phone."""
+    if values["email"]:
+        return f"email:{values['email'].lower()}"
+    if values["phone"]:
+        return f"phone:{values['phone']}"
+    return None

@@ -142,9 +142,14 @@ class TalkturoState:
         """
         Reserve unique values (`{"email": …}`) within a team, or raise 409 naming the field.
 
-        Values are compared case-insensitively; `None` values are skipped.
+        Values are compared case-insensitively; `None` values are skipped. With the emulator's
+        `refuse_duplicates` off nothing is refused: the first record keeps the index entry.
         """
         wanted = {field: (team_id, field, value.lower()) for field, value in keys.items() if value}
+        if not self.env.refuse_duplicates:
+            for key in wanted.values():
+                self.unique.setdefault(key, record_id)
+            return
         for field, key in wanted.items():
             if key in self.unique:
                 what = "Company" if field == "name" else "Contact"

@@ -1,6 +1,6 @@
 """
-Talking to Redis for the limiter store: the Lua scripts, URL checks, and one connection class
-per event loop flavour.
+Talking to Redis for the limiter store: the Lua scripts and one connection class per event
+loop flavour (the URL checks are in `talkkit._redis_url`).
 
 Each script is atomic and reads the **server's** clock (``redis.call('TIME')``), so hosts whose
 clocks disagree still pace on one timeline. The state of a limiter key is a hash ``{tat, cd}``
@@ -21,28 +21,14 @@ import asyncio
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
-
-from talkkit.errors import ConfigurationError
 
 if TYPE_CHECKING:
     import redis as redis_sync
     import redis.asyncio as redis_asyncio
 
-__all__ = [
-    "SCRIPTS",
-    "AsyncioConnection",
-    "ThreadConnection",
-    "check_url",
-    "redact_url",
-    "redis_error",
-    "require_redis",
-]
-
-_MISSING_EXTRA = "the Redis rate limit needs the 'redis' extra: pip install 'talkkit[redis]'"
-_SCHEMES = ("redis", "rediss", "unix")
+__all__ = ["SCRIPTS", "AsyncioConnection", "ThreadConnection", "redis_error"]
 
 # Shared by every script: the server's clock, the key's state, the TTL rule. Every script
 # answers a list ending with the seconds until the key's tat: where the shared queue ends,
@@ -121,56 +107,6 @@ SCRIPTS = {
     "cooldown_remaining": _COOLDOWN_REMAINING,
     "sync_remaining": _SYNC_REMAINING,
 }
-
-
-def require_redis() -> None:
-    """
-    Check that redis-py (the ``redis`` extra) is installed.
-
-    Raises:
-        ImportError: It is not; the message names ``pip install 'talkkit[redis]'``.
-    """
-    try:
-        import redis  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(_MISSING_EXTRA) from exc
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password (in the netloc or a ``password=`` query parameter)."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hostport = netloc.rpartition("@")
-            user = userinfo.partition(":")[0]
-            netloc = f"{user}@{hostport}" if user else hostport
-        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:
-        return "<unparsable Redis URL>"
-
-
-def check_url(url: str) -> str:
-    """
-    Check that ``url`` is a Redis URL (``redis://``, ``rediss://`` or ``unix://``).
-
-    Raises:
-        ConfigurationError: It is not.
-    """
-    scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if scheme not in _SCHEMES:
-        raise ConfigurationError(
-            "redis_url",
-            f"expected redis://, rediss:// or unix:// (got {redact_url(url)!r})",
-        )
-    from redis.connection import parse_url
-
-    try:
-        parse_url(url)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
-    except ValueError as exc:
-        raise ConfigurationError("redis_url", f"{exc} (in {redact_url(url)!r})") from exc
-    return url
 
 
 class AsyncioConnection:

@@ -19,16 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from talkkit._log import logger
+from talkkit._redis_url import check_url, redact_url, require_redis
 from talkkit.errors import ConfigurationError
 from talkkit.middleware._limiter import MemoryLimiterStore
-from talkkit.middleware._redis_conn import (
-    AsyncioConnection,
-    ThreadConnection,
-    check_url,
-    redact_url,
-    redis_error,
-    require_redis,
-)
+from talkkit.middleware._redis_conn import AsyncioConnection, ThreadConnection, redis_error
 
 __all__ = ["RedisLimiterStore"]
 
@@ -200,26 +194,33 @@ class RedisLimiterStore:
         except RuntimeError:  # trio (or another non-asyncio loop): sync client in a thread
             if self._thread is None:
                 import redis
+                from redis.retry import Retry
 
-                self._thread = ThreadConnection(redis.Redis.from_url(self.url, **self._options()))
+                options = self._options(Retry)
+                self._thread = ThreadConnection(redis.Redis.from_url(self.url, **options))
             return self._thread
         if self._asyncio is None:
             import redis.asyncio
+            from redis.asyncio.retry import Retry as AsyncRetry
 
-            url, options = self.url, self._options()
+            url, options = self.url, self._options(AsyncRetry)
             self._asyncio = AsyncioConnection(lambda: redis.asyncio.Redis.from_url(url, **options))
         return self._asyncio
 
-    def _options(self) -> dict[str, Any]:
+    def _options(self, retry: Callable[[Any, int], object]) -> dict[str, Any]:
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        from redis.exceptions import ConnectionError as RedisConnectionError
 
         # One immediate retry (a pooled connection may be stale after a Redis restart); no
-        # backoff: a down Redis must send us to the fallback now, not in seconds.
+        # backoff: a down Redis must send us to the fallback now, not in seconds. Each client
+        # gets its own Retry class: the sync one given to the asyncio client never awaits the
+        # attempt, so it retries nothing (newer redis-py converts it with a warning). redis-py
+        # 5 retries a command only on the errors named in `retry_on_error`.
         return {
             "socket_timeout": self.timeout,
             "socket_connect_timeout": self.timeout,
-            "retry": Retry(NoBackoff(), 1),
+            "retry": retry(NoBackoff(), 1),
+            "retry_on_error": [RedisConnectionError],
         }
 
     async def _run(self, key: str, name: str, keys: Sequence[str], args: Sequence[str]) -> Any:

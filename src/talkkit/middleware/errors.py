@@ -22,7 +22,7 @@ import httpx
 
 from talkkit._headers import parse_retry_after, request_id_from
 from talkkit._request import context_of
-from talkkit._transport import translate_transport_error
+from talkkit._transport_errors import network_errors
 from talkkit.errors import APIError, error_class_for_status
 from talkkit.typing import Handler
 
@@ -138,11 +138,10 @@ class ErrorDecoderMiddleware:
         if response.status_code < 400:
             return response
         ctx = context_of(request)
-        if ctx.stream:
+        if ctx.stream:  # the error body was not read yet: a drop while reading it is ours
             try:
-                await response.aread()
-            except httpx.TransportError as exc:
-                raise translate_transport_error(exc, request) from exc
+                with network_errors(request):
+                    await response.aread()
             finally:
                 await response.aclose()
         error = decode_error_safely(

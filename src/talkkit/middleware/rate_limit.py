@@ -8,6 +8,9 @@ the platform's documented default. ``X-RateLimit-Remaining`` lowers the allowanc
 it), ``Remaining: 0`` pauses until the window can have refilled, and any 429 pauses every task
 using the key for its ``Retry-After``. Tasks that had reserved a slot re-check the cooldown
 after waking, so nobody sends during it.
+
+Where the pacing state lives (this process, a store the caller shares, or Redis) is chosen
+once per client by `choose_store` (in `talkkit.middleware._store_choice`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from talkkit._config import RateLimit
 from talkkit._headers import parse_rate_limit
 from talkkit.errors import APIError, RateLimitError
 from talkkit.middleware._limiter import LimiterStore, MemoryLimiterStore
+from talkkit.middleware._store_choice import choose_store
 from talkkit.typing import Handler
 
-__all__ = ["RateLimitMiddleware", "key_for_token"]
+__all__ = ["RateLimitMiddleware", "choose_store", "key_for_token"]
 
 _DEFAULT_429_PAUSE = 1.0  # a 429 without Retry-After pauses the key this long
 

@@ -9,6 +9,7 @@ import cattrs
 from talkkit._client import BaseClient, ClientOptions
 from talkkit._config import Secret
 from talkkit._converter import make_converter
+from talkkit.talkory._base import TalkoryModel
 from talkkit.talkory._dialect import TALKORY
 from talkkit.talkory.health import Health
 from talkkit.talkory.models import Models
@@ -52,8 +53,9 @@ class AsyncTalkory(BaseClient):
     ) -> None:
         super().__init__(api_key, base_url=base_url, **options)
 
-    def _make_converter(self) -> cattrs.Converter:
-        return make_converter(response_case="camel")
+    @classmethod
+    def _make_converter(cls) -> cattrs.Converter:
+        return make_converter(response_case=TalkoryModel._wire_case)
 
     def _attach_resources(self) -> None:
         self.health = Health(self)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 
 from talkkit._config import RateLimit
 from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
@@ -21,7 +23,7 @@ from talkkit.errors import (
     error_class_for_status,
 )
 
-__all__ = ["TALKORY", "decode_talkory_error"]
+__all__ = ["TALKORY", "decode_talkory_error", "stream_error_response"]
 
 # As the official SDK does: the code decides first, then the status.
 _CODES: dict[str, type[APIError]] = {
@@ -66,6 +68,23 @@ def decode_talkory_error(status: int, headers: Mapping[str, str], content: bytes
     )
 
 
+def stream_error_response(event: Mapping[str, Any]) -> tuple[int, bytes]:
+    """
+    An ``error`` stream event as the status and body that `decode_talkory_error` reads.
+
+    The event carries the API's error object either nested, ``{"type": "error", "error":
+    {"code", "message", "status", "requestId"}}``, or flat, ``{"type": "error", "code", ...}``;
+    both become the error envelope. The status is the object's (500 when it names none).
+    """
+    nested = event.get("error")
+    error = nested if isinstance(nested, Mapping) else event
+    status = error.get("status", event.get("status"))
+    if not isinstance(status, int) or isinstance(status, bool) or status < 400:
+        status = 500
+    body = event if isinstance(nested, Mapping) else {"error": event}
+    return status, json.dumps(body).encode()
+
+
 TALKORY = Dialect(
     name="talkory",
     display_name="Talkory",
@@ -75,4 +94,5 @@ TALKORY = Dialect(
     token_prefixes=("tk_live_",),
     decode_error=decode_talkory_error,
     default_rate_limit=RateLimit(30, 60.0, burst=30),  # documented: 30 requests/minute per key
+    request_case="camel",
 )

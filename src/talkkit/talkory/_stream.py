@@ -14,12 +14,15 @@ import httpx
 
 from talkkit._request import Safety
 from talkkit._sse import iter_sse
+from talkkit._transport_errors import network_errors
 from talkkit.errors import APIConnectionError, DecodeError, StreamInterruptedError, TalkkitError
 from talkkit.middleware.errors import credentials_of, decode_error_safely
-from talkkit.talkory._dialect import decode_talkory_error
+from talkkit.talkory._base import TalkoryModel
+from talkkit.talkory._dialect import decode_talkory_error, stream_error_response
 from talkkit.talkory.types import ModelResult, Query
 
 if TYPE_CHECKING:
+    from talkkit._options import ExtraOptions
     from talkkit.talkory._client import AsyncTalkory
 
 __all__ = ["QueryEvent", "QueryStream"]
@@ -31,7 +34,7 @@ DRAIN_SECONDS = 2.0
 
 
 @attrs.frozen(kw_only=True)
-class QueryEvent:
+class QueryEvent(TalkoryModel):
     """
     One event of a streamed query.
 
@@ -66,9 +69,12 @@ class QueryStream:
     recovers the result without paying for a second run.
     """
 
-    def __init__(self, client: AsyncTalkory, body: dict[str, Any]) -> None:
+    def __init__(
+        self, client: AsyncTalkory, body: dict[str, Any], options: ExtraOptions | None = None
+    ) -> None:
         self._client = client
         self._body = body
+        self._options = options
         self._response: httpx.Response | None = None
         self._iterator: AsyncGenerator[QueryEvent, None] | None = None
         self.query_id: str | None = None
@@ -83,6 +89,7 @@ class QueryStream:
             safety=Safety.UNSAFE,
             timeout=STREAM_TIMEOUT,
             stream=True,
+            options=self._options,
         )
         return self
 
@@ -108,26 +115,24 @@ class QueryStream:
         failure: Exception | None = None
         try:
             events = iter_sse(response)
-            async with aclosing(events):
-                async for sse in events:
-                    if sse.data.strip() == "[DONE]":
-                        break
-                    try:
-                        event = self._decode(sse.data)
-                    except TalkkitError as exc:  # an 'error' event, or an undecodable one
-                        failure = exc
-                        break
-                    yield event
-                    if event.type == "done":
-                        break
-                # Read on to the end of the body (bounded): every generator in httpx's
-                # reading chain then finishes normally instead of being left to the GC.
-                with anyio.move_on_after(DRAIN_SECONDS):
-                    async for _ in events:
-                        pass
-        except httpx.TransportError as exc:
-            if failure is None and self.result is None:
-                raise self._interrupted(f"the stream dropped ({type(exc).__name__})") from exc
+            with network_errors(response.request):  # a drop is an APIConnectionError
+                async with aclosing(events):
+                    async for sse in events:
+                        if sse.data.strip() == "[DONE]":
+                            break
+                        try:
+                            event = self._decode(sse.data)
+                        except TalkkitError as exc:  # an 'error' event, or an undecodable one
+                            failure = exc
+                            break
+                        yield event
+                        if event.type == "done":
+                            break
+                    # Read on to the end of the body (bounded): every generator in httpx's
+                    # reading chain then finishes normally instead of being left to the GC.
+                    with anyio.move_on_after(DRAIN_SECONDS):
+                        async for _ in events:
+                            pass
         except APIConnectionError as exc:
             if failure is None and self.result is None:
                 raise self._interrupted(f"the stream dropped ({exc})") from exc
@@ -156,10 +161,8 @@ class QueryStream:
         if not isinstance(data, dict):
             raise DecodeError("a stream event is not a JSON object", path="$")
         kind = str(data.get("type", "unknown"))
-        if kind == "error":  # fatal, with the API's error object
-            raw_status = data.get("status")
-            status = raw_status if isinstance(raw_status, int) and raw_status >= 400 else 500
-            body = json.dumps({"error": data}).encode()
+        if kind == "error":  # fatal, with the API's error object (nested or flat)
+            status, body = stream_error_response(data)
             secrets = () if self._response is None else credentials_of(self._response.request)
             raise decode_error_safely(decode_talkory_error, status, {}, body, secrets=secrets)
         structure = self._client.structure

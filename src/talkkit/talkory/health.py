@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
+from talkkit._options import RequestOptions
 from talkkit._resource import Resource
 from talkkit.talkory.types import LLMHealth
 
@@ -18,6 +19,6 @@ class Health(Resource):
 
     _client: AsyncTalkory
 
-    async def llm(self) -> LLMHealth:
+    async def llm(self, **options: Unpack[RequestOptions]) -> LLMHealth:
         """``GET /v1/health/llm``: overall status, when it was checked, each provider's status."""
-        return await self._client.request_model("GET", "/v1/health/llm", LLMHealth)
+        return await self._client.request_model("GET", "/v1/health/llm", LLMHealth, options=options)

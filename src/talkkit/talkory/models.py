@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
+from talkkit._options import RequestOptions
 from talkkit._resource import Resource
 from talkkit.talkory.types import Model
 
@@ -18,6 +19,8 @@ class Models(Resource):
 
     _client: AsyncTalkory
 
-    async def list(self) -> list[Model]:
+    async def list(self, **options: Unpack[RequestOptions]) -> list[Model]:
         """``GET /v1/models``."""
-        return await self._client.request_model("GET", "/v1/models", list[Model], key="models")
+        return await self._client.request_model(
+            "GET", "/v1/models", list[Model], key="models", options=options
+        )

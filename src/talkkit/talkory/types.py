@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkory._base import TalkoryModel
+
 __all__ = [
     "Consensus",
     "HealthStatus",
@@ -56,7 +58,7 @@ def _extra() -> Any:
 
 
 @attrs.frozen
-class ProviderHealth:
+class ProviderHealth(TalkoryModel):
     """Health of one LLM provider."""
 
     status: ProviderStatus | str
@@ -64,7 +66,7 @@ class ProviderHealth:
 
 
 @attrs.frozen
-class LLMHealth:
+class LLMHealth(TalkoryModel):
     """``GET /v1/health/llm``: overall and per-provider status (cached up to 5 minutes)."""
 
     status: HealthStatus | str
@@ -74,7 +76,7 @@ class LLMHealth:
 
 
 @attrs.frozen
-class Model:
+class Model(TalkoryModel):
     """A model usable in queries; ``id`` is what ``models=[...]`` takes."""
 
     id: str
@@ -85,7 +87,7 @@ class Model:
 
 
 @attrs.frozen
-class Wallet:
+class Wallet(TalkoryModel):
     """The prepaid wallet paid queries draw from."""
 
     balance: float
@@ -95,7 +97,7 @@ class Wallet:
 
 
 @attrs.frozen
-class UsagePeriod:
+class UsagePeriod(TalkoryModel):
     """The time range a usage report covers."""
 
     from_: datetime | None = None
@@ -104,7 +106,7 @@ class UsagePeriod:
 
 
 @attrs.frozen
-class RouteUsage:
+class RouteUsage(TalkoryModel):
     """Requests and errors for one route."""
 
     requests: int = 0
@@ -113,7 +115,7 @@ class RouteUsage:
 
 
 @attrs.frozen
-class RequestUsage:
+class RequestUsage(TalkoryModel):
     """Request counts for the key."""
 
     total: int = 0
@@ -123,7 +125,7 @@ class RequestUsage:
 
 
 @attrs.frozen
-class QueryUsage:
+class QueryUsage(TalkoryModel):
     """Query counts and spend for the key."""
 
     total: int = 0
@@ -133,7 +135,7 @@ class QueryUsage:
 
 
 @attrs.frozen(kw_only=True)
-class Usage:
+class Usage(TalkoryModel):
     """``GET /v1/usage``: requests and queries of the key over a period."""
 
     period: UsagePeriod = attrs.field(factory=UsagePeriod)
@@ -143,7 +145,7 @@ class Usage:
 
 
 @attrs.frozen(kw_only=True)
-class ModelResult:
+class ModelResult(TalkoryModel):
     """One model's answer within a query."""
 
     model_id: str
@@ -158,7 +160,7 @@ class ModelResult:
 
 
 @attrs.frozen(kw_only=True)
-class Query:
+class Query(TalkoryModel):
     """A query run and, once finished, its results and consensus."""
 
     id: str
@@ -184,7 +186,7 @@ class Query:
 
 
 @attrs.frozen(kw_only=True)
-class QuerySummary:
+class QuerySummary(TalkoryModel):
     """One entry of the query history."""
 
     id: str
@@ -199,7 +201,7 @@ class QuerySummary:
 
 
 @attrs.frozen
-class QueryStarted:
+class QueryStarted(TalkoryModel):
     """The answer to starting a run in the background (202): poll with ``retrieve``/``wait``."""
 
     id: str
@@ -208,7 +210,7 @@ class QueryStarted:
 
 
 @attrs.frozen(kw_only=True)
-class Consensus:
+class Consensus(TalkoryModel):
     """A (possibly cached) consensus for a finished run."""
 
     id: str

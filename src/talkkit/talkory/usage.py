@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions
 from talkkit._resource import Resource
 from talkkit.errors import InvalidRequestError
 from talkkit.talkory.types import Usage as UsageRecord
@@ -15,9 +17,10 @@ if TYPE_CHECKING:
 __all__ = ["UsageResource"]
 
 
-def _iso(field: str, value: datetime | None) -> str | None:
-    if value is None:
-        return None
+def _instant(field: str, value: object) -> str:
+    """A timezone-aware `datetime`, sent in ISO 8601."""
+    if not isinstance(value, datetime):
+        raise InvalidRequestError(field, "must be a timezone-aware datetime", value=value)
     if value.tzinfo is None:
         raise InvalidRequestError(field, "must be timezone-aware", value=value)
     return value.isoformat()
@@ -29,10 +32,20 @@ class UsageResource(Resource):
     _client: AsyncTalkory
 
     async def get(
-        self, *, from_: datetime | None = None, to: datetime | None = None
+        self,
+        *,
+        from_: Annotated[
+            datetime | None, Doc("Start of the period."), Field(_instant, into="query")
+        ] = None,
+        to: Annotated[
+            datetime | None, Doc("End of the period."), Field(_instant, into="query")
+        ] = None,
+        **options: Unpack[RequestOptions],
     ) -> UsageRecord:
-        """``GET /v1/usage`` for ``[from_, to]`` (default: the last 30 days)."""
+        """``GET /v1/usage`` for ``[from_, to]`` (timezone-aware; default: the last 30 days)."""
+        params = self._client.fields(UsageResource.get, locals(), into="query")
         if from_ is not None and to is not None and from_ > to:
             raise InvalidRequestError("from_", "must not be after 'to'", value=from_)
-        params = {"from": _iso("from_", from_), "to": _iso("to", to)}
-        return await self._client.request_model("GET", "/v1/usage", UsageRecord, params=params)
+        return await self._client.request_model(
+            "GET", "/v1/usage", UsageRecord, params=params, options=options
+        )

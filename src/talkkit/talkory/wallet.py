@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
+from talkkit._options import RequestOptions
 from talkkit._resource import Resource
 from talkkit.talkory.types import Wallet as WalletRecord
 
@@ -18,6 +19,6 @@ class WalletResource(Resource):
 
     _client: AsyncTalkory
 
-    async def get(self) -> WalletRecord:
+    async def get(self, **options: Unpack[RequestOptions]) -> WalletRecord:
         """``GET /v1/wallet``: balance, currency and plan."""
-        return await self._client.request_model("GET", "/v1/wallet", WalletRecord)
+        return await self._client.request_model("GET", "/v1/wallet", WalletRecord, options=options)

@@ -20,6 +20,7 @@ from talkkit.talkover.health import HealthCheck
 from talkkit.talkover.phone_numbers import PhoneNumbers
 from talkkit.talkover.sip_trunks import SipTrunks
 from talkkit.talkover.trainings import Trainings
+from talkkit.talkover.types import TalkoverModel
 from talkkit.talkover.voice_templates import VoiceTemplates
 
 __all__ = ["AsyncTalkover"]
@@ -69,8 +70,9 @@ class AsyncTalkover(BaseClient):
     ) -> None:
         super().__init__(token, base_url=base_url, **options)
 
-    def _make_converter(self) -> cattrs.Converter:
-        return make_converter(response_case="snake")
+    @classmethod
+    def _make_converter(cls) -> cattrs.Converter:
+        return make_converter(response_case=TalkoverModel._wire_case)
 
     def _attach_resources(self) -> None:
         self.health = HealthCheck(self)

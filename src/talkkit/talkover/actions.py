@@ -4,37 +4,23 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Unpack
 
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit.errors import InvalidRequestError
 from talkkit.talkover import _fields as f
-from talkkit.talkover.types import Action, ActionInput, ActionTrigger, ActiveStatus
+from talkkit.talkover._fields import Doc, Field
+from talkkit.talkover.types import Action, ActionInput, ActionTrigger
 
 if TYPE_CHECKING:
     from talkkit.talkover._client import AsyncTalkover
 
 __all__ = ["Actions"]
 
-_ACTION: dict[str, f.Check] = {
-    "name": f.text(min_len=1, max_len=255),
-    "type": f.text(min_len=1, max_len=255),
-    "description": f.text(),
-    "node_id": f.text(min_len=1),
-    "url": f.url(max_len=2048),
-    "authorization_url": f.url(max_len=2048),
-    # INFERRED names below (the page describes these fields without showing their keys).
-    "authorization_scheme": f.choice(f.SCHEMES),
-    "custom_headers": f.headers,
-    "action_trigger": f.choice(ActionTrigger),
-    "hold_duration_seconds": f.integer(1),
-    "transfer_number": f.phone,
-    "current_status": f.choice(ActiveStatus),
-}
 
-
-def _inputs(field: str, value: Sequence[ActionInput | Mapping[str, object]]) -> list[Any]:
+def _inputs(field: str, value: Any) -> list[Any]:
     if isinstance(value, str | Mapping) or not isinstance(value, Sequence):
         raise InvalidRequestError(field, "must be a list of ActionInput", value=value)
     out: list[Any] = []
@@ -50,6 +36,10 @@ def _inputs(field: str, value: Sequence[ActionInput | Mapping[str, object]]) -> 
     return out
 
 
+def _integration(field: str, value: Any) -> dict[str, str]:
+    return {"id": f.path_id(field, value)}
+
+
 def _path(agent_id: str, tail: str = "") -> str:
     return f"/agents/{f.path_id('agent_id', agent_id)}/actions{tail}"
 
@@ -59,28 +49,54 @@ class Actions(Resource):
 
     _client: AsyncTalkover
 
-    async def list(self, agent_id: str) -> builtins.list[Action]:
+    async def list(self, agent_id: str, **options: Unpack[RequestOptions]) -> builtins.list[Action]:
         """``GET /agents/{agent_id}/actions``: all of the agent's actions (unpaginated)."""
-        return await self._client.request_model("GET", _path(agent_id), builtins.list[Action])
+        return await self._client.request_model(
+            "GET", _path(agent_id), builtins.list[Action], options=options
+        )
 
     async def create_or_update(
         self,
         agent_id: str,
         *,
-        name: str,
-        type: str,
-        description: str | None = None,
-        node_id: str | None = None,
-        inputs: Sequence[ActionInput | Mapping[str, object]] | None = None,
-        integration_id: str | None = None,
-        url: str | None = None,
-        authorization_url: str | None = None,
-        authorization_scheme: str | None = None,
-        custom_headers: Mapping[str, str] | None = None,
-        action_trigger: ActionTrigger | str | None = None,
-        hold_duration_seconds: int | None = None,
-        transfer_number: str | None = None,
-        current_status: ActiveStatus | str | None = None,
+        name: Annotated[str, Doc("At most 255 characters."), Field(f.text(min_len=1, max_len=255))],
+        type: Annotated[
+            str, Doc("``webhook``, ``transfer``, ``hold``…"), Field(f.text(min_len=1, max_len=255))
+        ],
+        description: Annotated[str | None, Doc("What the action does."), Field(f.text())] = None,
+        node_id: f.NodeId = None,
+        inputs: Annotated[
+            Sequence[ActionInput | Mapping[str, object]] | None,
+            Doc("What the action takes (returned as ``input_schema``)."),
+            Field(_inputs),
+        ] = None,
+        integration_id: Annotated[
+            str | None,
+            Doc('Sent as ``integration: {"id": ...}``.'),
+            Field(_integration, wire="integration"),
+        ] = None,
+        url: Annotated[
+            str | None, Doc("The webhook URL the action calls."), Field(f.url(max_len=2048))
+        ] = None,
+        authorization_url: Annotated[
+            str | None, Doc("The action's authorization URL."), Field(f.url(max_len=2048))
+        ] = None,
+        # INFERRED names below (the page describes these fields without showing their keys).
+        authorization_scheme: f.AuthorizationScheme = None,
+        custom_headers: f.CustomHeaders = None,
+        action_trigger: Annotated[
+            ActionTrigger | str | None,
+            Doc("``during_call`` (default) or ``post_call``."),
+            Field(f.choice(ActionTrigger)),
+        ] = None,
+        hold_duration_seconds: Annotated[
+            int | None, Doc("Seconds on hold, for hold actions."), Field(f.integer(1))
+        ] = None,
+        transfer_number: Annotated[
+            str | None, Doc("E.164, for transfer actions."), Field(f.e164)
+        ] = None,
+        current_status: f.CurrentStatus = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Action:
         """
         ``POST /agents/{agent_id}/actions``: add an action, or update the one the server
@@ -89,30 +105,17 @@ class Actions(Resource):
         Unsafe: never re-sent after it may have reached the server. On an unclear failure
         (`OutcomeUnknownError`) check `list` before sending it again.
 
-        Args:
-            name: At most 255 characters.
-            type: ``webhook``, ``transfer``, ``hold``…
-            inputs: What the action takes (returned as ``input_schema``).
-            integration_id: Sent as ``integration: {"id": ...}``.
-            url: The webhook URL the action calls.
-            authorization_scheme: ``none``, ``bearer``, ``basic``, ``api_key``, ``custom``
-                (inferred key, as are the four below).
-            custom_headers: ``{name: value}``, sent as ``[{"key", "value"}]``.
-            action_trigger: ``during_call`` (default) or ``post_call``.
-            hold_duration_seconds: For hold actions.
-            transfer_number: E.164, for transfer actions.
-            current_status: ``active`` or ``inactive``.
+        The keys from ``authorization_scheme`` on are inferred: the reference describes these
+        fields without showing their names.
         """
-        body = f.build(_ACTION, locals(), required=("name", "type"))
-        if inputs is not None:
-            body["inputs"] = _inputs("inputs", inputs)
-        if integration_id is not None:
-            body["integration"] = {"id": f.path_id("integration_id", integration_id)}
+        body = self._client.fields(Actions.create_or_update, locals())
         return await self._client.request_model(
-            "POST", _path(agent_id), Action, json=body, safety=Safety.UNSAFE
+            "POST", _path(agent_id), Action, json=body, safety=Safety.UNSAFE, options=options
         )
 
-    async def delete(self, agent_id: str, action_id: str) -> None:
+    async def delete(
+        self, agent_id: str, action_id: str, **options: Unpack[RequestOptions]
+    ) -> None:
         """
         ``DELETE /agents/{agent_id}/actions/{action_id}``: the agent reverts to draft.
         Idempotent.
@@ -121,4 +124,4 @@ class Actions(Resource):
             NotFoundError: ``ACTION_NOT_FOUND``.
         """
         path = _path(agent_id, f"/{f.path_id('action_id', action_id)}")
-        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT)
+        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT, options=options)

@@ -2,119 +2,111 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Unpack
 
+from talkkit._options import (
+    ExtraOptions,
+    RequestOptions,
+    UnsafeExtraOptions,
+    UnsafeRequestOptions,
+)
 from talkkit._request import Safety
-from talkkit._resource import Resource
 from talkkit.talkover import _fields as f
-from talkkit.talkover._webhook_fields import AGENT_WEBHOOK, REQUIRED
+from talkkit.talkover import _webhooks as w
 from talkkit.talkover.types import AgentWebhook, AgentWebhookList, WebhookTestResult
-
-if TYPE_CHECKING:
-    from talkkit.talkover._client import AsyncTalkover
 
 __all__ = ["AgentWebhooks"]
 
 
-def _path(agent_id: str, webhook_id: str | None = None, tail: str = "") -> str:
-    path = f"/agents/{f.path_id('agent_id', agent_id)}/webhooks"
-    if webhook_id is not None:
-        path += f"/{f.path_id('webhook_id', webhook_id)}{tail}"
-    return path
-
-
-class AgentWebhooks(Resource):
+class AgentWebhooks(w.Webhooks[AgentWebhook]):
     """Webhooks that receive an agent's call events (``event_phone_call_ended``…)."""
 
-    _client: AsyncTalkover
+    _owner = ("agents", "agent_id")
+    _record = AgentWebhook
 
-    async def list(self, agent_id: str) -> AgentWebhookList:
+    async def list(self, agent_id: str, **options: Unpack[RequestOptions]) -> AgentWebhookList:
         """
         ``GET /agents/{agent_id}/webhooks``: the agent's webhooks and ``available_events``
         (event name → description; the authoritative list of names to subscribe to).
         """
-        return await self._client.request_model("GET", _path(agent_id), AgentWebhookList)
+        return await self._client.request_model(
+            "GET", self._path(agent_id), AgentWebhookList, options=options
+        )
 
     async def create(
         self,
         agent_id: str,
         *,
-        name: str,
-        webhook_url: str,
-        events: Sequence[str],
-        webhook_secret: str | None = None,
-        timeout: int | None = None,
-        max_retries: int | None = None,
-        enabled: bool | None = None,
-        http_method: str | None = None,
-        authorization_scheme: str | None = None,
-        custom_headers: Mapping[str, str] | None = None,
+        name: w.Name,
+        webhook_url: w.Url,
+        events: w.Events,
+        webhook_secret: w.Secret = None,
+        timeout: w.Timeout = None,
+        max_retries: w.MaxRetries = None,
+        enabled: w.Enabled = None,
+        http_method: w.HttpMethod = None,
+        authorization_scheme: f.AuthorizationScheme = None,
+        custom_headers: f.CustomHeaders = None,
+        **options: Unpack[UnsafeExtraOptions],
     ) -> AgentWebhook:
         """
         ``POST /agents/{agent_id}/webhooks``: subscribe ``webhook_url`` to ``events``.
 
         Unsafe: never re-sent after it may have reached the server. On an unclear failure
         (`OutcomeUnknownError`) check `list` before creating it again.
-
-        Args:
-            name: At most 255 characters.
-            webhook_url: ``http(s)://``, at most 500 characters.
-            events: At least one name from ``available_events``.
-            webhook_secret: Signs each delivery (HMAC-SHA256); write-only.
-            timeout: 5 to 120 seconds (server default 30).
-            max_retries: 0 to 10 (server default 3).
-            enabled: Server default true.
-            http_method: ``POST`` (default), ``PUT`` or ``PATCH``.
-            authorization_scheme: ``none``, ``bearer``, ``basic``, ``api_key``, ``custom``.
-            custom_headers: ``{name: value}``, sent as ``[{"key", "value"}]``.
         """
-        body = f.build(AGENT_WEBHOOK, locals(), required=REQUIRED)
-        return await self._client.request_model(
-            "POST", _path(agent_id), AgentWebhook, json=body, safety=Safety.UNSAFE
-        )
+        body = self._client.fields(AgentWebhooks.create, locals())
+        path = self._path(agent_id)
+        return await self._webhook("POST", path, json=body, safety=Safety.UNSAFE, options=options)
 
-    async def get(self, agent_id: str, webhook_id: str) -> AgentWebhook:
+    async def get(
+        self, agent_id: str, webhook_id: str, **options: Unpack[RequestOptions]
+    ) -> AgentWebhook:
         """``GET /agents/{agent_id}/webhooks/{webhook_id}``."""
-        return await self._client.request_model("GET", _path(agent_id, webhook_id), AgentWebhook)
+        return await self._webhook("GET", self._path(agent_id, webhook_id), options=options)
 
     async def update(
         self,
         agent_id: str,
         webhook_id: str,
         *,
-        name: str | None = None,
-        webhook_url: str | None = None,
-        events: Sequence[str] | None = None,
-        webhook_secret: str | None = None,
-        timeout: int | None = None,
-        max_retries: int | None = None,
-        enabled: bool | None = None,
-        http_method: str | None = None,
-        authorization_scheme: str | None = None,
-        custom_headers: Mapping[str, str] | None = None,
+        name: w.Name | None = None,
+        webhook_url: w.Url | None = None,
+        events: w.Events | None = None,
+        webhook_secret: w.Secret = None,
+        timeout: w.Timeout = None,
+        max_retries: w.MaxRetries = None,
+        enabled: w.Enabled = None,
+        http_method: w.HttpMethod = None,
+        authorization_scheme: f.AuthorizationScheme = None,
+        custom_headers: f.CustomHeaders = None,
+        **options: Unpack[ExtraOptions],
     ) -> AgentWebhook:
         """
         ``PUT /agents/{agent_id}/webhooks/{webhook_id}``: change the fields given (``None``
         leaves a field unchanged). Idempotent. ``update(..., enabled=False)`` is the safe way
         to switch a webhook to a given state; `toggle` flips it.
         """
-        body = f.build(AGENT_WEBHOOK, locals())
-        return await self._client.request_model(
-            "PUT", _path(agent_id, webhook_id), AgentWebhook, json=body, safety=Safety.IDEMPOTENT
+        body = self._client.fields(AgentWebhooks.update, locals())
+        path = self._path(agent_id, webhook_id)
+        return await self._webhook(
+            "PUT", path, json=body, safety=Safety.IDEMPOTENT, options=options
         )
 
-    async def delete(self, agent_id: str, webhook_id: str) -> None:
+    async def delete(
+        self, agent_id: str, webhook_id: str, **options: Unpack[RequestOptions]
+    ) -> None:
         """
         ``DELETE /agents/{agent_id}/webhooks/{webhook_id}``. Idempotent.
 
         Inferred endpoint: the reference names "Delete Webhook" without showing its path.
         """
-        await self._client.request_json(
-            "DELETE", _path(agent_id, webhook_id), safety=Safety.IDEMPOTENT
-        )
+        path = self._path(agent_id, webhook_id)
+        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT, options=options)
 
-    async def toggle(self, agent_id: str, webhook_id: str) -> AgentWebhook:
+    async def toggle(
+        self, agent_id: str, webhook_id: str, **options: Unpack[UnsafeRequestOptions]
+    ) -> AgentWebhook:
         """
         ``PATCH /agents/{agent_id}/webhooks/{webhook_id}/toggle``: flip ``enabled``.
 
@@ -122,10 +114,12 @@ class AgentWebhooks(Resource):
         reached the server; on an unclear failure (`OutcomeUnknownError`) `get` the webhook
         to see its state. Prefer ``update(..., enabled=...)``, which is idempotent.
         """
-        path = _path(agent_id, webhook_id, "/toggle")
-        return await self._client.request_model("PATCH", path, AgentWebhook, safety=Safety.UNSAFE)
+        path = self._path(agent_id, webhook_id, "/toggle")
+        return await self._webhook("PATCH", path, safety=Safety.UNSAFE, options=options)
 
-    async def test(self, agent_id: str, webhook_id: str) -> WebhookTestResult:
+    async def test(
+        self, agent_id: str, webhook_id: str, **options: Unpack[UnsafeRequestOptions]
+    ) -> WebhookTestResult:
         """
         ``POST /agents/{agent_id}/webhooks/{webhook_id}/test``: send a test payload to your
         URL; returns your endpoint's status code and latency (ms).
@@ -133,7 +127,7 @@ class AgentWebhooks(Resource):
         Unsafe: on an unclear failure (`OutcomeUnknownError`) your endpoint may have received
         the test delivery; it is not re-sent.
         """
-        path = _path(agent_id, webhook_id, "/test")
+        path = self._path(agent_id, webhook_id, "/test")
         return await self._client.request_model(
-            "POST", path, WebhookTestResult, safety=Safety.UNSAFE
+            "POST", path, WebhookTestResult, safety=Safety.UNSAFE, options=options
         )

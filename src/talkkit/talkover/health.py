@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
+from talkkit._options import RequestOptions
 from talkkit._resource import Resource
 from talkkit.talkover.types import Health
 
@@ -18,7 +19,7 @@ class HealthCheck(Resource):
 
     _client: AsyncTalkover
 
-    async def check(self) -> Health:
+    async def check(self, **options: Unpack[RequestOptions]) -> Health:
         """
         ``GET /health``: succeeds when the token is accepted.
 
@@ -27,7 +28,7 @@ class HealthCheck(Resource):
         Raises:
             AuthenticationError: The token is missing, invalid or expired.
         """
-        body = await self._client.request_json("GET", "/health")
+        body = await self._client.request_json("GET", "/health", options=options)
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
             body = body["data"]
         return self._client.structure(body if isinstance(body, dict) else {}, Health)

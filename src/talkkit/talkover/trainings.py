@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Unpack
 
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit.talkover import _fields as f
-from talkkit.talkover.types import ActiveStatus, Training
+from talkkit.talkover._fields import Doc, Field
+from talkkit.talkover.types import Training
 
 if TYPE_CHECKING:
     from talkkit.talkover._client import AsyncTalkover
 
 __all__ = ["Trainings"]
-
-_TRAINING: dict[str, f.Check] = {
-    "subject": f.text(min_len=1, max_len=255),
-    "instructions": f.text(min_len=1),
-    "node_id": f.text(min_len=1),
-    "current_status": f.choice(ActiveStatus),
-}
 
 
 def _path(agent_id: str, tail: str = "") -> str:
@@ -32,18 +27,29 @@ class Trainings(Resource):
 
     _client: AsyncTalkover
 
-    async def list(self, agent_id: str) -> builtins.list[Training]:
+    async def list(
+        self, agent_id: str, **options: Unpack[RequestOptions]
+    ) -> builtins.list[Training]:
         """``GET /agents/{agent_id}/trainings``: all of the agent's trainings (unpaginated)."""
-        return await self._client.request_model("GET", _path(agent_id), builtins.list[Training])
+        return await self._client.request_model(
+            "GET", _path(agent_id), builtins.list[Training], options=options
+        )
 
     async def create_or_update(
         self,
         agent_id: str,
         *,
-        subject: str,
-        instructions: str,
-        node_id: str | None = None,
-        current_status: ActiveStatus | str | None = None,
+        subject: Annotated[
+            str, Doc("At most 255 characters."), Field(f.text(min_len=1, max_len=255))
+        ],
+        instructions: Annotated[
+            str, Doc("What the agent should know or do."), Field(f.text(min_len=1))
+        ],
+        node_id: f.NodeId = None,
+        current_status: Annotated[
+            f.CurrentStatus, Doc("``active`` (server default) or ``inactive``.")
+        ] = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Training:
         """
         ``POST /agents/{agent_id}/trainings``: add a training, or update the one the server
@@ -52,19 +58,15 @@ class Trainings(Resource):
         Unsafe: never re-sent after it may have reached the server, since without a match it
         creates a second training. On an unclear failure (`OutcomeUnknownError`) check
         `list` before sending it again.
-
-        Args:
-            subject: At most 255 characters.
-            instructions: What the agent should know or do.
-            node_id: The workflow node the training belongs to.
-            current_status: ``active`` (server default) or ``inactive``.
         """
-        body = f.build(_TRAINING, locals(), required=("subject", "instructions"))
+        body = self._client.fields(Trainings.create_or_update, locals())
         return await self._client.request_model(
-            "POST", _path(agent_id), Training, json=body, safety=Safety.UNSAFE
+            "POST", _path(agent_id), Training, json=body, safety=Safety.UNSAFE, options=options
         )
 
-    async def delete(self, agent_id: str, training_id: str) -> None:
+    async def delete(
+        self, agent_id: str, training_id: str, **options: Unpack[RequestOptions]
+    ) -> None:
         """
         ``DELETE /agents/{agent_id}/trainings/{training_id}``: the agent reverts to draft.
         Idempotent.
@@ -74,4 +76,4 @@ class Trainings(Resource):
                 through sees).
         """
         path = _path(agent_id, f"/{f.path_id('training_id', training_id)}")
-        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT)
+        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT, options=options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from talkkit.talkturo._campaign_dial import CampaignDial
 from talkkit.talkturo._client import AsyncTalkturo
 from talkkit.talkturo.types import (
     Assistant,
@@ -47,6 +48,7 @@ __all__ = [
     "CallInitiated",
     "Campaign",
     "CampaignContactsAdded",
+    "CampaignDial",
     "CampaignRun",
     "CampaignStatus",
     "Company",

@@ -1,26 +1,14 @@
-"""Small write-side helpers shared by the Talkturo resources (validation and request bodies)."""
+"""What the Talkturo resources share: the ``team_id`` field and the page-size checks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from talkkit._converter import camelize_keys
+from talkkit._fields import Doc, Field
+from talkkit._validate import path_id
 from talkkit.errors import InvalidRequestError
 
-__all__ = ["body", "flag", "mapping", "page_size", "path_id", "positive_int", "strings"]
-
-
-def body(**values: Any) -> dict[str, Any]:
-    """A camelCase request body from snake_case values; ``None`` means "not sent"."""
-    return camelize_keys({k: v for k, v in values.items() if v is not None})
-
-
-def path_id(field: str, value: Any) -> str:
-    """An id that goes into a URL path: a non-empty string without ``/``."""
-    if not isinstance(value, str) or not value.strip() or "/" in value or "?" in value:
-        raise InvalidRequestError(field, "must be a non-empty id without '/' or '?'", value=value)
-    return value.strip()
+__all__ = ["TeamId", "page_size", "positive_int"]
 
 
 def positive_int(field: str, value: Any) -> int:
@@ -41,34 +29,5 @@ def page_size(value: Any, max_items: Any) -> int:
     return positive_int("limit", value)
 
 
-def flag(field: str, value: Any) -> bool | None:
-    """``None`` (not sent) or a real boolean."""
-    if value is not None and not isinstance(value, bool):
-        raise InvalidRequestError(field, "must be True or False", value=value)
-    return value
-
-
-def strings(
-    field: str, value: Any, *, allow_empty: bool = True, required: bool = False
-) -> list[str] | None:
-    """``None`` or a list of non-empty strings (a bare string is refused, not split)."""
-    if value is None and not required:
-        return None
-    if (
-        isinstance(value, str | bytes)
-        or not isinstance(value, Sequence)
-        or not all(isinstance(v, str) and v.strip() for v in value)
-    ):
-        raise InvalidRequestError(field, "must be a list of non-empty strings", value=value)
-    if not value and not allow_empty:
-        raise InvalidRequestError(field, "must not be empty", value=value)
-    return list(value)
-
-
-def mapping(field: str, value: Any) -> dict[str, Any] | None:
-    """``None`` or a JSON object with string keys (sent as given: keys are not camelized)."""
-    if value is None:
-        return None
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise InvalidRequestError(field, "must be a mapping with string keys", value=value)
-    return dict(value)
+TeamId = Annotated[str | None, Doc("Owning team (default: the client's)."), Field(path_id)]
+"""The ``teamId`` of a write; the method passes ``self._client._team(team_id)`` as its value."""

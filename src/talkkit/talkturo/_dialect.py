@@ -60,4 +60,5 @@ TALKTURO = Dialect(
     token_prefixes=(),  # none published (the docs repo shows tk_live_/tk_test_; not enforced)
     decode_error=decode_talkturo_error,
     default_rate_limit=None,  # none published: pace only once a header or a 429 says so
+    request_case="camel",
 )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, TypeVar, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
-from talkkit._validate import in_range, non_empty, one_of
-from talkkit.talkturo._common import body, flag, path_id, positive_int, strings
+from talkkit._validate import choice, flag, non_empty, number, path_id, strings, text
+from talkkit.talkturo._common import positive_int
 from talkkit.talkturo.types import (
     Assistant,
     AssistantTemplate,
@@ -24,9 +25,14 @@ if TYPE_CHECKING:
 __all__ = ["Assistants"]
 
 
-def _choice(field: str, value: str | None, allowed: type[enum.StrEnum]) -> str | None:
-    """``None`` (not sent) or one of the enum's values (a member or its string)."""
-    return None if value is None else one_of(field, value, [m.value for m in allowed])
+_Name = TypeVar("_Name", str, str | None)
+
+AssistantName = Annotated[_Name, Doc("Display name."), Field(non_empty)]
+"""Required on create (``AssistantName[str]``), optional on update."""
+AccountSlug = Annotated[
+    str | None, Doc("The workspace slug (default: the client's)."), Field(path_id)
+]
+"""The ``accountSlug`` of a write; the method passes ``self._client._account(account_slug)``."""
 
 
 class Assistants(Resource):
@@ -36,58 +42,91 @@ class Assistants(Resource):
 
     async def create(
         self,
-        name: str,
+        name: AssistantName[str],
         *,
-        template: AssistantTemplate | str = AssistantTemplate.CUSTOM,
-        account_slug: str | None = None,
+        template: Annotated[
+            AssistantTemplate | str,
+            Doc("``outbound-setter``, ``inbound-support``, ``follow-up`` or ``custom``."),
+            Field(choice(AssistantTemplate), wire="templateId"),
+        ] = AssistantTemplate.CUSTOM,
+        account_slug: AccountSlug = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Assistant:
         """
         ``POST /api/assistants``: create an assistant, optionally from a template (unsafe).
 
-        Args:
-            name: Display name.
-            template: ``outbound-setter``, ``inbound-support``, ``follow-up`` or ``custom``.
-            account_slug: The workspace slug (default: the client's).
-
         Raises:
             InvalidRequestError: A blank name, an unknown template or no account slug.
         """
-        payload = body(
-            account_slug=self._client._account(account_slug),
-            name=non_empty("name", name),
-            template_id=_choice("template", template, AssistantTemplate),
-        )
+        values = {**locals(), "account_slug": self._client._account(account_slug)}
         return await self._client.request_model(
-            "POST", "/assistants", Assistant, key="assistant", json=payload, safety=Safety.UNSAFE
+            "POST",
+            "/assistants",
+            Assistant,
+            key="assistant",
+            json=self._client.fields(Assistants.create, values),
+            safety=Safety.UNSAFE,
+            options=options,
         )
 
-    async def get(self, assistant_id: str) -> Assistant:
+    async def get(self, assistant_id: str, **options: Unpack[RequestOptions]) -> Assistant:
         """``GET /api/assistants/{assistantId}``: one assistant's configuration."""
         path = f"/assistants/{path_id('assistant_id', assistant_id)}"
-        return await self._client.request_model("GET", path, Assistant, key="assistant")
+        return await self._client.request_model(
+            "GET", path, Assistant, key="assistant", options=options
+        )
 
     async def update(
         self,
         assistant_id: str,
         *,
-        name: str | None = None,
-        first_message: str | None = None,
-        system_prompt: str | None = None,
-        provider: LLMProvider | str | None = None,
-        model: str | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        voice_provider: VoiceProvider | str | None = None,
-        voice_model: str | None = None,
-        voice_id: str | None = None,
-        voice_name: str | None = None,
-        transcriber_provider: TranscriberProvider | str | None = None,
-        transcriber_model: str | None = None,
-        language: str | None = None,
-        recording_enabled: bool | None = None,
-        inbound_enabled: bool | None = None,
-        outbound_enabled: bool | None = None,
-        account_slug: str | None = None,
+        name: AssistantName[str | None] = None,
+        first_message: Annotated[
+            str | None, Doc("The opening line (may use CRM variables)."), Field(text())
+        ] = None,
+        system_prompt: Annotated[
+            str | None, Doc("The instructions (may use CRM variables)."), Field(text())
+        ] = None,
+        provider: Annotated[
+            LLMProvider | str | None, Doc("The LLM provider."), Field(choice(LLMProvider))
+        ] = None,
+        model: Annotated[
+            str | None, Doc("The LLM model, e.g. ``gpt-4o-mini``."), Field(text())
+        ] = None,
+        temperature: Annotated[float | None, Doc("0.0 to 2.0."), Field(number(0, 2))] = None,
+        max_tokens: Annotated[
+            int | None, Doc("Most tokens per completion (at least 1)."), Field(positive_int)
+        ] = None,
+        voice_provider: Annotated[
+            VoiceProvider | str | None,
+            Doc("The text-to-speech provider."),
+            Field(choice(VoiceProvider)),
+        ] = None,
+        voice_model: Annotated[str | None, Doc("The text-to-speech model."), Field(text())] = None,
+        voice_id: Annotated[
+            str | None, Doc("The voice, by its provider's id."), Field(text())
+        ] = None,
+        voice_name: Annotated[str | None, Doc("The voice's display name."), Field(text())] = None,
+        transcriber_provider: Annotated[
+            TranscriberProvider | str | None,
+            Doc("The speech-to-text provider."),
+            Field(choice(TranscriberProvider)),
+        ] = None,
+        transcriber_model: Annotated[
+            str | None, Doc("The speech-to-text model, e.g. ``nova-2``."), Field(text())
+        ] = None,
+        language: Annotated[
+            str | None, Doc("The spoken language (BCP-47: ``en``, ``es``…)."), Field(text())
+        ] = None,
+        recording_enabled: Annotated[
+            bool | None, Doc("Record calls (stereo)."), Field(flag)
+        ] = None,
+        inbound_enabled: Annotated[
+            bool | None, Doc("Answer calls to the assigned numbers."), Field(flag)
+        ] = None,
+        outbound_enabled: Annotated[bool | None, Doc("Place outbound calls."), Field(flag)] = None,
+        account_slug: AccountSlug = None,
+        **options: Unpack[RequestOptions],
     ) -> Assistant:
         """
         ``PATCH /api/assistants/{assistantId}``: change only the fields you pass (idempotent).
@@ -101,39 +140,29 @@ class Assistants(Resource):
             InvalidRequestError: A provider outside the documented list, temperature outside
                 0.0–2.0, ``max_tokens`` below 1, a non-boolean toggle, no account slug.
         """
-        payload = body(
-            account_slug=self._client._account(account_slug),
-            name=None if name is None else non_empty("name", name),
-            first_message=first_message,
-            system_prompt=system_prompt,
-            provider=_choice("provider", provider, LLMProvider),
-            model=model,
-            temperature=None if temperature is None else in_range("temperature", temperature, 0, 2),
-            max_tokens=None if max_tokens is None else positive_int("max_tokens", max_tokens),
-            voice_provider=_choice("voice_provider", voice_provider, VoiceProvider),
-            voice_model=voice_model,
-            voice_id=voice_id,
-            voice_name=voice_name,
-            transcriber_provider=_choice(
-                "transcriber_provider", transcriber_provider, TranscriberProvider
-            ),
-            transcriber_model=transcriber_model,
-            language=language,
-            recording_enabled=flag("recording_enabled", recording_enabled),
-            inbound_enabled=flag("inbound_enabled", inbound_enabled),
-            outbound_enabled=flag("outbound_enabled", outbound_enabled),
-        )
+        values = {**locals(), "account_slug": self._client._account(account_slug)}
         path = f"/assistants/{path_id('assistant_id', assistant_id)}"
         return await self._client.request_model(
-            "PATCH", path, Assistant, key="assistant", json=payload, safety=Safety.IDEMPOTENT
+            "PATCH",
+            path,
+            Assistant,
+            key="assistant",
+            json=self._client.fields(Assistants.update, values),
+            safety=Safety.IDEMPOTENT,
+            options=options,
         )
 
     async def assign_phone_numbers(
         self,
         assistant_id: str,
-        phone_number_ids: Sequence[str],
+        phone_number_ids: Annotated[
+            Sequence[str],
+            Doc("Phone-number record ids (`PhoneNumber.id`); ``[]`` removes every number."),
+            Field(strings()),
+        ],
         *,
-        account_slug: str | None = None,
+        account_slug: AccountSlug = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """
         ``PATCH /api/assistants/{assistantId}/telephony/phone-numbers``: replace the numbers.
@@ -144,7 +173,9 @@ class Assistants(Resource):
         field ``phoneNumberIds`` comes from the docs repo; the response shape is undocumented,
         so nothing is returned: read `AsyncTalkturo.phone_numbers` to see assignments.
         """
-        ids = strings("phone_number_ids", phone_number_ids, required=True)
-        payload = {"accountSlug": self._client._account(account_slug), "phoneNumberIds": ids}
+        values = {**locals(), "account_slug": self._client._account(account_slug)}
+        payload = self._client.fields(Assistants.assign_phone_numbers, values)
         path = f"/assistants/{path_id('assistant_id', assistant_id)}/telephony/phone-numbers"
-        await self._client.request_json("PATCH", path, json=payload, safety=Safety.IDEMPOTENT)
+        await self._client.request_json(
+            "PATCH", path, json=payload, safety=Safety.IDEMPOTENT, options=options
+        )

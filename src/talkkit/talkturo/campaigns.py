@@ -1,18 +1,29 @@
-"""Talkturo ``/api/crm/campaigns``: list, create, get, update, start/stop, contacts."""
+"""Talkturo ``/api/crm/campaigns``: list, create, get, update, delete, start/stop, contacts."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, TypeVar, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
-from talkkit._validate import e164, hhmm, iana_timezone, non_empty, one_of
+from talkkit._validate import (
+    choice,
+    e164,
+    hhmm,
+    iana_timezone,
+    non_empty,
+    path_id,
+    strings,
+    text,
+)
 from talkkit.bulk import BulkSummary
-from talkkit.bulk._campaign import CampaignDial, import_into_campaign
 from talkkit.pagination import AsyncPaginator, offset_paginator
-from talkkit.talkturo._common import body, page_size, path_id, positive_int, strings
+from talkkit.talkturo._campaign_dial import CampaignDial, import_into_campaign
+from talkkit.talkturo._common import TeamId, page_size, positive_int
 from talkkit.talkturo.types import (
     Campaign,
     CampaignContactsAdded,
@@ -27,27 +38,25 @@ if TYPE_CHECKING:
 __all__ = ["Campaigns"]
 
 _DELETED = ("exclude", "include", "only")
-_STATUSES = tuple(s.value for s in CampaignStatus)
 
-
-_CHECKS: dict[str, Callable[[str, Any], object]] = {
-    "name": non_empty,
-    "assistant_id": path_id,
-    "company_id": path_id,
-    "from_number": e164,
-    "call_window_start": hhmm,
-    "call_window_end": hhmm,
-    "call_window_timezone": iana_timezone,
-    "max_concurrent_calls": positive_int,
-}
-
-
-def _settings(**values: Any) -> dict[str, Any]:
-    """Validate the settings shared by create and update; ``None`` means "not sent"."""
-    checked = {
-        k: v if v is None or k not in _CHECKS else _CHECKS[k](k, v) for k, v in values.items()
-    }
-    return body(**checked)
+# The settings create and update share (``None``: not sent).
+_Name = TypeVar("_Name", str, str | None)
+CampaignName = Annotated[_Name, Doc("Campaign name."), Field(non_empty)]
+"""Required on create (``CampaignName[str]``), optional on update."""
+Description = Annotated[str | None, Doc("Free text."), Field(text())]
+AssistantId = Annotated[
+    str | None, Doc("The outbound assistant that makes the calls."), Field(path_id)
+]
+CompanyId = Annotated[str | None, Doc("Company the campaign belongs to."), Field(path_id)]
+FromNumber = Annotated[str | None, Doc("Caller ID in E.164 (``+12025551234``)."), Field(e164)]
+WindowStart = Annotated[str | None, Doc("Daily start, ``HH:MM``."), Field(hhmm)]
+WindowEnd = Annotated[str | None, Doc("Daily end, ``HH:MM``."), Field(hhmm)]
+WindowTimezone = Annotated[
+    str | None, Doc("IANA zone of the window (``America/New_York``)."), Field(iana_timezone)
+]
+MaxConcurrentCalls = Annotated[
+    int | None, Doc("Calls in parallel (at least 1)."), Field(positive_int)
+]
 
 
 class Campaigns(Resource):
@@ -62,20 +71,28 @@ class Campaigns(Resource):
         self,
         *,
         team_id: str | None = None,
-        status: CampaignStatus | str | None = None,
-        assistant_id: str | None = None,
-        deleted: str | None = None,
+        status: Annotated[
+            CampaignStatus | str | None,
+            Doc("Only campaigns in this `CampaignStatus`."),
+            Field(choice(CampaignStatus), into="query"),
+        ] = None,
+        assistant_id: Annotated[
+            str | None, Doc("Only campaigns using this assistant."), Field(path_id, into="query")
+        ] = None,
+        deleted: Annotated[
+            str | None,
+            Doc("``exclude`` (server default), ``include`` or ``only`` soft-deleted ones."),
+            Field(choice(_DELETED), into="query"),
+        ] = None,
         limit: int = 50,
         max_items: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Campaign]:
         """
         ``GET /api/crm/campaigns``: every matching campaign, fetched page by page (safe).
 
         Args:
             team_id: The team (default: the client's).
-            status: Only campaigns in this `CampaignStatus`.
-            assistant_id: Only campaigns using this assistant.
-            deleted: ``exclude`` (server default), ``include`` or ``only`` soft-deleted ones.
             limit: Page size (records per request).
             max_items: Stop after this many campaigns.
 
@@ -84,9 +101,7 @@ class Campaigns(Resource):
         """
         params = {
             "teamId": self._client._team(team_id),
-            "status": None if status is None else one_of("status", status, _STATUSES),
-            "assistantId": None if assistant_id is None else path_id("assistant_id", assistant_id),
-            "deleted": None if deleted is None else one_of("deleted", deleted, _DELETED),
+            **self._client.fields(Campaigns.list, locals(), into="query"),
         }
         return offset_paginator(
             self._client,
@@ -96,21 +111,23 @@ class Campaigns(Resource):
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
+            options=options,
         )
 
     async def create(
         self,
-        name: str,
+        name: CampaignName[str],
         *,
-        team_id: str | None = None,
-        assistant_id: str | None = None,
-        company_id: str | None = None,
-        description: str | None = None,
-        from_number: str | None = None,
-        call_window_start: str | None = None,
-        call_window_end: str | None = None,
-        call_window_timezone: str | None = None,
-        max_concurrent_calls: int | None = None,
+        team_id: TeamId = None,
+        assistant_id: AssistantId = None,
+        company_id: CompanyId = None,
+        description: Description = None,
+        from_number: FromNumber = None,
+        call_window_start: WindowStart = None,
+        call_window_end: WindowEnd = None,
+        call_window_timezone: WindowTimezone = None,
+        max_concurrent_calls: MaxConcurrentCalls = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Campaign:
         """
         ``POST /api/crm/campaigns``: create a campaign in ``draft`` (unsafe).
@@ -119,57 +136,41 @@ class Campaigns(Resource):
         object. Unset settings take the server's defaults (dashboard: 09:00–17:00
         ``America/New_York``).
 
-        Args:
-            name: Campaign name.
-            team_id: Owning team (default: the client's).
-            assistant_id: The outbound assistant that makes the calls.
-            company_id: Company the campaign belongs to.
-            description: Free text.
-            from_number: Caller ID in E.164 (``+12025551234``).
-            call_window_start: Daily start, ``HH:MM``.
-            call_window_end: Daily end, ``HH:MM``.
-            call_window_timezone: IANA zone of the window (``America/New_York``).
-            max_concurrent_calls: Calls in parallel (at least 1).
-
         Raises:
             InvalidRequestError: A bad window time, zone, number or count (before sending).
         """
-        payload = {
-            "teamId": self._client._team(team_id),
-            **_settings(
-                name=non_empty("name", name),
-                description=description,
-                assistant_id=assistant_id,
-                company_id=company_id,
-                from_number=from_number,
-                call_window_start=call_window_start,
-                call_window_end=call_window_end,
-                call_window_timezone=call_window_timezone,
-                max_concurrent_calls=max_concurrent_calls,
-            ),
-        }
+        values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._client.request_model(
-            "POST", "/crm/campaigns", Campaign, key="campaign", json=payload, safety=Safety.UNSAFE
+            "POST",
+            "/crm/campaigns",
+            Campaign,
+            key="campaign",
+            json=self._client.fields(Campaigns.create, values),
+            safety=Safety.UNSAFE,
+            options=options,
         )
 
-    async def get(self, campaign_id: str) -> Campaign:
+    async def get(self, campaign_id: str, **options: Unpack[RequestOptions]) -> Campaign:
         """``GET /api/crm/campaigns/{id}``: one campaign (safe). Inferred endpoint: docs repo."""
         path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
-        return await self._client.request_model("GET", path, Campaign, key="campaign")
+        return await self._client.request_model(
+            "GET", path, Campaign, key="campaign", options=options
+        )
 
     async def update(
         self,
         campaign_id: str,
         *,
-        name: str | None = None,
-        description: str | None = None,
-        assistant_id: str | None = None,
-        company_id: str | None = None,
-        from_number: str | None = None,
-        call_window_start: str | None = None,
-        call_window_end: str | None = None,
-        call_window_timezone: str | None = None,
-        max_concurrent_calls: int | None = None,
+        name: CampaignName[str | None] = None,
+        description: Description = None,
+        assistant_id: AssistantId = None,
+        company_id: CompanyId = None,
+        from_number: FromNumber = None,
+        call_window_start: WindowStart = None,
+        call_window_end: WindowEnd = None,
+        call_window_timezone: WindowTimezone = None,
+        max_concurrent_calls: MaxConcurrentCalls = None,
+        **options: Unpack[RequestOptions],
     ) -> Campaign:
         """
         ``PATCH /api/crm/campaigns/{id}``: change only the fields passed (idempotent).
@@ -177,47 +178,66 @@ class Campaigns(Resource):
         Inferred endpoint: docs repo. ``None`` means "leave unchanged". The call window
         cannot change while the campaign is ``running``: stop (pause) it first.
         """
-        payload = _settings(
-            name=name,
-            description=description,
-            assistant_id=assistant_id,
-            company_id=company_id,
-            from_number=from_number,
-            call_window_start=call_window_start,
-            call_window_end=call_window_end,
-            call_window_timezone=call_window_timezone,
-            max_concurrent_calls=max_concurrent_calls,
-        )
+        payload = self._client.fields(Campaigns.update, locals())
         path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
         return await self._client.request_model(
-            "PATCH", path, Campaign, key="campaign", json=payload, safety=Safety.IDEMPOTENT
+            "PATCH",
+            path,
+            Campaign,
+            key="campaign",
+            json=payload,
+            safety=Safety.IDEMPOTENT,
+            options=options,
         )
 
-    async def start(self, campaign_id: str) -> CampaignRun:
+    async def delete(self, campaign_id: str, **options: Unpack[RequestOptions]) -> None:
+        """
+        ``DELETE /api/crm/campaigns/{id}``: delete a campaign (idempotent, so retried).
+
+        Inferred endpoint: docs repo. Deletion is soft: ``list(deleted="only")`` still shows
+        the campaign, with its ``deleted_at``.
+
+        Raises:
+            NotFoundError: No such campaign (also what a retry of a delete that went through
+                sees).
+        """
+        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
+        await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT, options=options)
+
+    async def start(self, campaign_id: str, **options: Unpack[UnsafeRequestOptions]) -> CampaignRun:
         """
         ``POST /api/crm/campaigns/{id}/run`` ``{"action": "start"}``: start dialing (UNSAFE).
 
         Inferred endpoint: docs repo. Never retried once it may have reached the server;
         after an `OutcomeUnknownError`, `get` the campaign and check its ``status``.
         """
-        return await self._run(campaign_id, "start", Safety.UNSAFE)
+        return await self._run(campaign_id, "start", Safety.UNSAFE, options)
 
-    async def stop(self, campaign_id: str) -> CampaignRun:
+    async def stop(self, campaign_id: str, **options: Unpack[RequestOptions]) -> CampaignRun:
         """
         ``POST /api/crm/campaigns/{id}/run`` ``{"action": "stop"}``: stop dialing.
 
         Inferred endpoint: docs repo. Idempotent: it sets a state, so it may be retried.
         """
-        return await self._run(campaign_id, "stop", Safety.IDEMPOTENT)
+        return await self._run(campaign_id, "stop", Safety.IDEMPOTENT, options)
 
-    async def _run(self, campaign_id: str, action: str, safety: Safety) -> CampaignRun:
+    async def _run(
+        self, campaign_id: str, action: str, safety: Safety, options: RequestOptions
+    ) -> CampaignRun:
         path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}/run"
         return await self._client.request_model(
-            "POST", path, CampaignRun, json={"action": action}, safety=safety
+            "POST", path, CampaignRun, json={"action": action}, safety=safety, options=options
         )
 
     async def add_contacts(
-        self, campaign_id: str, contact_ids: Sequence[str]
+        self,
+        campaign_id: str,
+        contact_ids: Annotated[
+            Sequence[str],
+            Doc("The contacts to queue, by id (at least one)."),
+            Field(strings(min_items=1), wire="contacts"),
+        ],
+        **options: Unpack[UnsafeRequestOptions],
     ) -> CampaignContactsAdded:
         """
         ``POST /api/crm/campaigns/{id}/contacts``: add contacts to the call list (unsafe).
@@ -225,14 +245,24 @@ class Campaigns(Resource):
         Inferred endpoint and body: docs repo (a ``contacts`` array, sent as contact ids).
         Unsafe: a second delivery could queue the same people twice.
         """
-        ids = strings("contact_ids", contact_ids, allow_empty=False, required=True)
+        payload = self._client.fields(Campaigns.add_contacts, locals())
         path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}/contacts"
         return await self._client.request_model(
-            "POST", path, CampaignContactsAdded, json={"contacts": ids}, safety=Safety.UNSAFE
+            "POST",
+            path,
+            CampaignContactsAdded,
+            json=payload,
+            safety=Safety.UNSAFE,
+            options=options,
         )
 
     def list_contacts(
-        self, campaign_id: str, *, limit: int = 50, max_items: int | None = None
+        self,
+        campaign_id: str,
+        *,
+        limit: int = 50,
+        max_items: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Contact]:
         """
         ``GET /api/crm/campaigns/{id}/contacts``: the call list, page by page (safe).
@@ -247,6 +277,7 @@ class Campaigns(Resource):
             items_key="contacts",
             limit=page_size(limit, max_items),
             max_items=max_items,
+            options=options,
         )
 
     async def dial(
@@ -260,6 +291,7 @@ class Campaigns(Resource):
         journal: str | Path | None = None,
         start: bool = True,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> CampaignDial:
         """
         Import contacts (as `Contacts.import_many`), put them on the call list, start dialing.
@@ -279,4 +311,5 @@ class Campaigns(Resource):
             journal=journal,
             start=start,
             on_progress=on_progress,
+            options=options,
         )

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
-from talkkit._validate import e164, non_empty
+from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary
-from talkkit.bulk._recipes import companies_operation
 from talkkit.pagination import AsyncPaginator, offset_paginator
-from talkkit.talkturo._common import body, mapping, page_size
+from talkkit.talkturo._bulk import companies_operation, import_columns
+from talkkit.talkturo._common import TeamId, page_size
 from talkkit.talkturo.types import Company
 
 if TYPE_CHECKING:
     from talkkit.talkturo._client import AsyncTalkturo
 
-__all__ = ["Companies"]
+__all__ = ["IMPORT_COLUMNS", "Companies"]
 
 
 class Companies(Resource):
@@ -28,62 +30,46 @@ class Companies(Resource):
 
     async def create(
         self,
-        name: str,
+        name: Annotated[str, Doc("Company name."), Field(non_empty)],
         *,
-        team_id: str | None = None,
-        website: str | None = None,
-        industry: str | None = None,
-        company_size: str | None = None,
-        address_line1: str | None = None,
-        address_line2: str | None = None,
-        city: str | None = None,
-        state: str | None = None,
-        postal_code: str | None = None,
-        country: str | None = None,
-        phone: str | None = None,
-        notes: str | None = None,
-        custom_fields: Mapping[str, object] | None = None,
+        team_id: TeamId = None,
+        website: Annotated[str | None, Doc("URL."), Field(text())] = None,
+        industry: Annotated[str | None, Doc("Free text."), Field(text())] = None,
+        company_size: Annotated[
+            str | None, Doc("E.g. ``1-10``, ``51-200``, ``1000+``."), Field(text())
+        ] = None,
+        address_line1: Annotated[str | None, Doc("Street address."), Field(text())] = None,
+        address_line2: Annotated[str | None, Doc("Second address line."), Field(text())] = None,
+        city: Annotated[str | None, Doc("City."), Field(text())] = None,
+        state: Annotated[str | None, Doc("State or region."), Field(text())] = None,
+        postal_code: Annotated[str | None, Doc("Postal code."), Field(text())] = None,
+        country: Annotated[
+            str | None, Doc("Country code, e.g. ``US``, ``GB``, ``DE``."), Field(text())
+        ] = None,
+        phone: Annotated[str | None, Doc("E.164."), Field(e164)] = None,
+        notes: Annotated[str | None, Doc("Free text."), Field(text())] = None,
+        custom_fields: Annotated[
+            Mapping[str, object] | None,
+            Doc("Key/value data (keys are sent as given)."),
+            Field(mapping),
+        ] = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Company:
         """
         ``POST /api/crm/companies``: create a company (unsafe; 409 `ConflictError` if it exists).
 
-        Args:
-            name: Company name.
-            team_id: Owning team (default: the client's).
-            website: URL.
-            industry: Free text.
-            company_size: E.g. ``1-10``, ``51-200``, ``1000+``.
-            address_line1: Street address.
-            address_line2: Second address line.
-            city: City.
-            state: State or region.
-            postal_code: Postal code.
-            country: Country code, e.g. ``US``, ``GB``, ``DE``.
-            phone: E.164.
-            notes: Free text.
-            custom_fields: Key/value data (keys are sent as given).
-
         Raises:
             InvalidRequestError: A blank name, a bad phone or custom fields (before sending).
         """
-        payload = body(
-            team_id=self._client._team(team_id),
-            name=non_empty("name", name),
-            website=website,
-            industry=industry,
-            company_size=company_size,
-            address_line1=address_line1,
-            address_line2=address_line2,
-            city=city,
-            state=state,
-            postal_code=postal_code,
-            country=country,
-            phone=None if phone is None else e164("phone", phone),
-            notes=notes,
-            custom_fields=mapping("custom_fields", custom_fields),
-        )
+        values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._client.request_model(
-            "POST", "/crm/companies", Company, key="company", json=payload, safety=Safety.UNSAFE
+            "POST",
+            "/crm/companies",
+            Company,
+            key="company",
+            json=self._client.fields(Companies.create, values),
+            safety=Safety.UNSAFE,
+            options=options,
         )
 
     def list(
@@ -91,10 +77,15 @@ class Companies(Resource):
         *,
         team_id: str | None = None,
         account_slug: str | None = None,
-        search: str | None = None,
-        industry: str | None = None,
+        search: Annotated[
+            str | None, Doc("Text matched against company names."), Field(text(), into="query")
+        ] = None,
+        industry: Annotated[
+            str | None, Doc("Only companies of this industry."), Field(text(), into="query")
+        ] = None,
         limit: int = 50,
         max_items: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Company]:
         """
         ``GET /api/crm/companies``: every matching company, page by page (safe).
@@ -106,15 +97,12 @@ class Companies(Resource):
         Args:
             team_id: The team.
             account_slug: Every team of this account.
-            search: Text matched against company names.
-            industry: Only companies of this industry.
             limit: Page size.
             max_items: Stop after this many companies.
         """
         params = {
             **self._client._scope(team_id, account_slug),
-            "search": search,
-            "industry": industry,
+            **self._client.fields(Companies.list, locals(), into="query"),
         }
         return offset_paginator(
             self._client,
@@ -124,6 +112,7 @@ class Companies(Resource):
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
+            options=options,
         )
 
     def import_many(
@@ -135,6 +124,7 @@ class Companies(Resource):
         journal: str | Path | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkJob[dict[str, Any]]:
         """
         Create many companies concurrently; safe to re-run.
@@ -155,7 +145,7 @@ class Companies(Resource):
             retry_failed: With a journal, send rows that failed in an earlier run again.
             on_progress: Called with the running `BulkSummary` after every row.
         """
-        operation = companies_operation(self._client, team_id=team_id)
+        operation = companies_operation(self._client, team_id=team_id, options=options)
         return BulkJob(
             rows,
             operation,
@@ -164,3 +154,10 @@ class Companies(Resource):
             retry_failed=retry_failed,
             on_progress=on_progress,
         )
+
+
+IMPORT_COLUMNS = import_columns(Companies.create)
+"""
+The CSV columns `Companies.import_many` reads: the fields of `create` but ``team_id`` (one for the
+job) and ``custom_fields`` (the ``custom.<name>`` columns).
+"""

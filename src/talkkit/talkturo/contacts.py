@@ -4,130 +4,136 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
-from talkkit._validate import e164, iana_timezone, non_empty
+from talkkit._validate import (
+    e164,
+    flag,
+    iana_timezone,
+    mapping,
+    non_empty,
+    path_id,
+    strings,
+    text,
+)
 from talkkit._validate import email as valid_email
 from talkkit.bulk import BulkJob, BulkSummary
-from talkkit.bulk._recipes import contacts_operation
 from talkkit.pagination import AsyncPaginator, offset_paginator
-from talkkit.talkturo._common import body, flag, mapping, page_size, path_id, strings
+from talkkit.talkturo._bulk import contacts_operation, import_columns
+from talkkit.talkturo._common import TeamId, page_size
 from talkkit.talkturo.types import Contact, LeadStatus
 
 if TYPE_CHECKING:
     from talkkit.talkturo._client import AsyncTalkturo
 
-__all__ = ["Contacts"]
-
-
-def _text(field: str, value: str | None) -> str | None:
-    return None if value is None else str(non_empty(field, value))
+__all__ = ["IMPORT_COLUMNS", "Contacts"]
 
 
 class Contacts(Resource):
-    """CRM contacts. ``team_id`` defaults to the client's."""
+    """CRM contacts. ``team_id`` (or ``account_slug`` for lists) defaults to the client's."""
 
     _client: AsyncTalkturo
 
     async def create(
         self,
-        first_name: str,
-        last_name: str,
+        first_name: Annotated[str, Doc("Given name."), Field(non_empty)],
+        last_name: Annotated[str, Doc("Family name."), Field(non_empty)],
         *,
-        company_id: str,
-        team_id: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        phone_secondary: str | None = None,
-        job_title: str | None = None,
-        lead_status: LeadStatus | str | None = None,
-        source: str | None = None,
-        timezone: str | None = None,
-        preferred_contact_method: str | None = None,
-        do_not_call: bool | None = None,
-        notes: str | None = None,
-        custom_fields: Mapping[str, object] | None = None,
-        tags: Sequence[str] | None = None,
+        company_id: Annotated[
+            str, Doc("The company the contact belongs to (required by the API)."), Field(path_id)
+        ],
+        team_id: TeamId = None,
+        email: Annotated[str | None, Doc("Email address."), Field(valid_email)] = None,
+        phone: Annotated[str | None, Doc("E.164 (``+12025551234``)."), Field(e164)] = None,
+        phone_secondary: Annotated[str | None, Doc("E.164."), Field(e164)] = None,
+        job_title: Annotated[str | None, Doc("Free text."), Field(text())] = None,
+        lead_status: Annotated[
+            LeadStatus | str | None,
+            Doc("Default ``new``; common values in `LeadStatus` (others accepted)."),
+            Field(non_empty),
+        ] = None,
+        source: Annotated[
+            str | None, Doc("E.g. ``trade-show``, ``website``, ``referral``."), Field(text())
+        ] = None,
+        timezone: Annotated[
+            str | None, Doc("IANA zone used for call scheduling."), Field(iana_timezone)
+        ] = None,
+        preferred_contact_method: Annotated[
+            str | None, Doc("E.g. ``phone``, ``email``."), Field(non_empty)
+        ] = None,
+        do_not_call: Annotated[
+            bool | None,
+            Doc("When true the contact is excluded from every campaign."),
+            Field(flag),
+        ] = None,
+        notes: Annotated[str | None, Doc("Free text."), Field(text())] = None,
+        custom_fields: Annotated[
+            Mapping[str, object] | None,
+            Doc("Key/value data (keys are sent as given)."),
+            Field(mapping),
+        ] = None,
+        tags: Annotated[Sequence[str] | None, Doc("Labels."), Field(strings())] = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> Contact:
         """
         ``POST /api/crm/contacts``: create a contact (unsafe).
 
         A contact with the same email or phone already in the team answers 409
-        (`ConflictError`): bulk imports count that as "skipped".
-
-        Args:
-            first_name: Given name.
-            last_name: Family name.
-            company_id: The company the contact belongs to (required by the API).
-            team_id: Owning team (default: the client's).
-            email: Email address.
-            phone: E.164 (``+12025551234``).
-            phone_secondary: E.164.
-            job_title: Free text.
-            lead_status: Default ``new``; common values in `LeadStatus` (others accepted).
-            source: E.g. ``trade-show``, ``website``, ``referral``.
-            timezone: IANA zone used for call scheduling.
-            preferred_contact_method: E.g. ``phone``, ``email``.
-            do_not_call: When true the contact is excluded from every campaign.
-            notes: Free text.
-            custom_fields: Key/value data (keys are sent as given).
-            tags: Labels.
+        (`ConflictError`): bulk imports count that as "skipped". These declared fields are
+        also what a bulk import checks each row against (``fields_of(Contacts.create)``).
 
         Raises:
             InvalidRequestError: A bad phone, email, zone, flag or list (before sending).
         """
-        payload = body(
-            team_id=self._client._team(team_id),
-            company_id=path_id("company_id", company_id),
-            first_name=non_empty("first_name", first_name),
-            last_name=non_empty("last_name", last_name),
-            email=valid_email("email", email),
-            phone=None if phone is None else e164("phone", phone),
-            phone_secondary=None
-            if phone_secondary is None
-            else e164("phone_secondary", phone_secondary),
-            job_title=job_title,
-            lead_status=_text("lead_status", lead_status),
-            source=source,
-            timezone=None if timezone is None else iana_timezone("timezone", timezone),
-            preferred_contact_method=_text("preferred_contact_method", preferred_contact_method),
-            do_not_call=flag("do_not_call", do_not_call),
-            notes=notes,
-            custom_fields=mapping("custom_fields", custom_fields),
-            tags=strings("tags", tags),
-        )
+        values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._client.request_model(
-            "POST", "/crm/contacts", Contact, key="contact", json=payload, safety=Safety.UNSAFE
+            "POST",
+            "/crm/contacts",
+            Contact,
+            key="contact",
+            json=self._client.fields(Contacts.create, values),
+            safety=Safety.UNSAFE,
+            options=options,
         )
 
     def list(
         self,
         *,
         team_id: str | None = None,
-        company_id: str | None = None,
-        search: str | None = None,
+        account_slug: str | None = None,
+        company_id: Annotated[
+            str | None, Doc("Only contacts of this company."), Field(path_id, into="query")
+        ] = None,
+        search: Annotated[
+            str | None,
+            Doc("Text matched against names, email and phone."),
+            Field(text(), into="query"),
+        ] = None,
         limit: int = 50,
         max_items: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Contact]:
         """
         ``GET /api/crm/contacts``: every matching contact, page by page (safe).
 
-        Inferred endpoint and parameters (same path as create; ``companyId`` and ``search``
-        as in the docs repo).
+        Inferred endpoint and parameters (same path as create; ``teamId`` or ``accountSlug``
+        as for companies; ``companyId`` and ``search`` as in the docs repo). One of ``teamId``
+        or ``accountSlug`` is sent: an argument first (``team_id`` wins), then the client's
+        ``team_id``, then its ``account_slug``.
 
         Args:
-            team_id: The team (default: the client's).
-            company_id: Only contacts of this company.
-            search: Text matched against names, email and phone.
+            team_id: The team.
+            account_slug: Every team of this account.
             limit: Page size.
             max_items: Stop after this many contacts.
         """
         params = {
-            "teamId": self._client._team(team_id),
-            "companyId": None if company_id is None else path_id("company_id", company_id),
-            "search": search,
+            **self._client._scope(team_id, account_slug),
+            **self._client.fields(Contacts.list, locals(), into="query"),
         }
         return offset_paginator(
             self._client,
@@ -137,6 +143,7 @@ class Contacts(Resource):
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
+            options=options,
         )
 
     def import_many(
@@ -149,6 +156,7 @@ class Contacts(Resource):
         journal: str | Path | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkJob[dict[str, Any]]:
         """
         Create many contacts concurrently; safe to re-run.
@@ -171,7 +179,9 @@ class Contacts(Resource):
             on_progress: Called with the running `BulkSummary` after every row.
             company_id: The company of rows without a ``company_id`` column.
         """
-        operation = contacts_operation(self._client, team_id=team_id, company_id=company_id)
+        operation = contacts_operation(
+            self._client, team_id=team_id, company_id=company_id, options=options
+        )
         return BulkJob(
             rows,
             operation,
@@ -180,3 +190,10 @@ class Contacts(Resource):
             retry_failed=retry_failed,
             on_progress=on_progress,
         )
+
+
+IMPORT_COLUMNS = import_columns(Contacts.create)
+"""
+The CSV columns `Contacts.import_many` reads: the fields of `create` but ``team_id`` (one for the
+job) and ``custom_fields`` (the ``custom.<name>`` columns).
+"""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Unpack
 
+from talkkit._fields import Doc, Field
+from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
-from talkkit._validate import e164, one_of
+from talkkit._validate import choice, e164, path_id
 from talkkit.errors import InvalidRequestError
 from talkkit.pagination import AsyncPaginator, offset_paginator
-from talkkit.talkturo._common import body, page_size, path_id, positive_int
+from talkkit.talkturo._common import TeamId, page_size, positive_int
 from talkkit.talkturo.types import AvailableNumber, NumberType, PhoneNumber
 
 if TYPE_CHECKING:
@@ -20,25 +22,19 @@ __all__ = ["PhoneNumbers"]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _AREA_CODE = re.compile(r"^\d{3}$")
-_NUMBER_TYPES = tuple(t.value for t in NumberType)
+_AREA_CODE_COUNTRIES = ("US", "CA")
 
 
-def _country(value: str) -> str:
+def _country(field: str, value: object) -> str:
     text = value.strip().upper() if isinstance(value, str) else value
     if not isinstance(text, str) or not _COUNTRY.match(text):
-        raise InvalidRequestError(
-            "country_code", "must be an ISO 3166-1 alpha-2 code, e.g. US", value=value
-        )
+        raise InvalidRequestError(field, "must be an ISO 3166-1 alpha-2 code, e.g. US", value=value)
     return text
 
 
-def _area_code(value: str | None, country: str) -> str | None:
-    if value is None:
-        return None
+def _area_code(field: str, value: object) -> str:
     if not isinstance(value, str) or not _AREA_CODE.match(value):
-        raise InvalidRequestError("area_code", "must be 3 digits, e.g. 415", value=value)
-    if country not in ("US", "CA"):
-        raise InvalidRequestError("area_code", "is only supported for US and CA", value=value)
+        raise InvalidRequestError(field, "must be 3 digits, e.g. 415", value=value)
     return value
 
 
@@ -49,31 +45,30 @@ class PhoneNumbers(Resource):
 
     async def search(
         self,
-        country_code: str,
+        country_code: Annotated[
+            str, Doc("ISO 3166-1 alpha-2 (``US``); lower case is accepted."), Field(_country)
+        ],
         *,
-        area_code: str | None = None,
-        number_type: NumberType | str = NumberType.LOCAL,
-        limit: int = 20,
+        area_code: Annotated[
+            str | None, Doc("Three digits, US and CA only."), Field(_area_code)
+        ] = None,
+        number_type: Annotated[
+            NumberType | str, Doc("``local`` or ``toll-free``."), Field(choice(NumberType))
+        ] = NumberType.LOCAL,
+        limit: Annotated[int, Doc("At most this many results."), Field(positive_int)] = 20,
+        **options: Unpack[RequestOptions],
     ) -> list[AvailableNumber]:
         """
         ``POST /api/phone-numbers/search``: numbers available to buy (safe: it buys nothing).
 
-        Args:
-            country_code: ISO 3166-1 alpha-2 (``US``); lower case is accepted.
-            area_code: Three digits, US and CA only.
-            number_type: ``local`` or ``toll-free``.
-            limit: At most this many results.
-
         Returns:
             The numbers with their USD prices as strings (``"1.00"``).
         """
-        country = _country(country_code)
-        filters = body(
-            country_code=country,
-            area_code=_area_code(area_code, country),
-            number_type=one_of("number_type", number_type, _NUMBER_TYPES),
-            limit=positive_int("limit", limit),
-        )
+        filters = self._client.fields(PhoneNumbers.search, locals())
+        if area_code is not None and filters["countryCode"] not in _AREA_CODE_COUNTRIES:
+            raise InvalidRequestError(
+                "area_code", "is only supported for US and CA", value=area_code
+            )
         return await self._client.request_model(
             "POST",
             "/phone-numbers/search",
@@ -81,48 +76,51 @@ class PhoneNumbers(Resource):
             key="numbers",
             json={"filters": filters},
             safety=Safety.SAFE,
+            options=options,
         )
 
     async def purchase(
         self,
-        phone_number: str,
+        phone_number: Annotated[str, Doc("An E.164 number from `search`."), Field(e164)],
         *,
-        team_id: str | None = None,
-        connection_id: str | None = None,
+        team_id: TeamId = None,
+        connection_id: Annotated[
+            str | None,
+            Doc("FQDN connection id for a custom provider setup."),
+            Field(path_id),
+        ] = None,
+        **options: Unpack[UnsafeRequestOptions],
     ) -> PhoneNumber:
         """
         ``POST /api/phone-numbers/purchase``: buy a number for a team (UNSAFE: it charges).
 
         Never retried once it may have reached the server; after an `OutcomeUnknownError`,
         check `list` before buying again. Body names are inferred (``phoneNumber``, ``teamId``,
-        ``connectionId``).
-
-        Args:
-            phone_number: An E.164 number from `search`.
-            team_id: The team that gets the number (default: the client's).
-            connection_id: FQDN connection id for a custom provider setup.
+        ``connectionId``). The record under ``phoneNumber`` is read in camelCase (as the docs
+        repo shows it) or snake_case (as the other Talkturo records are). ``team_id`` is the
+        team that gets the number.
 
         Returns:
             The new number; pass its ``id`` to `Assistants.assign_phone_numbers`.
         """
-        payload = body(
-            phone_number=e164("phone_number", phone_number),
-            team_id=self._client._team(team_id),
-            connection_id=None
-            if connection_id is None
-            else path_id("connection_id", connection_id),
-        )
+        values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._client.request_model(
             "POST",
             "/phone-numbers/purchase",
             PhoneNumber,
             key="phoneNumber",
-            json=payload,
+            json=self._client.fields(PhoneNumbers.purchase, values),
             safety=Safety.UNSAFE,
+            options=options,
         )
 
     def list(
-        self, *, team_id: str | None = None, limit: int = 50, max_items: int | None = None
+        self,
+        *,
+        team_id: str | None = None,
+        limit: int = 50,
+        max_items: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[PhoneNumber]:
         """
         ``GET /api/phone-numbers?teamId=…``: the numbers the team owns (safe).
@@ -138,4 +136,5 @@ class PhoneNumbers(Resource):
             params={"teamId": self._client._team(team_id)},
             limit=page_size(limit, max_items),
             max_items=max_items,
+            options=options,
         )

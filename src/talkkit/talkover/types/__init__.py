@@ -16,6 +16,7 @@ from talkkit.talkover.types._agents import (
     VoiceTemplateRef,
     WhoSpeaksFirst,
 )
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._calls import Call, CallStatus, PlacedCall
 from talkkit.talkover.types._campaigns import (
     CallTimeRange,
@@ -86,6 +87,7 @@ __all__ = [
     "SipTrunk",
     "SipTrunkHealth",
     "SipTrunkVerification",
+    "TalkoverModel",
     "Training",
     "VoiceTemplate",
     "VoiceTemplateGroup",

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._common import ActiveStatus, CustomHeader, Direction
 
 __all__ = [
@@ -73,7 +74,7 @@ class ActionTrigger(enum.StrEnum):
 
 
 @attrs.frozen
-class VoiceTemplateRef:
+class VoiceTemplateRef(TalkoverModel):
     """The voice template an agent voice was made from."""
 
     id: str
@@ -82,7 +83,7 @@ class VoiceTemplateRef:
 
 
 @attrs.frozen(kw_only=True)
-class AgentVoice:
+class AgentVoice(TalkoverModel):
     """
     An agent's voice. Note the naming trap: `Agents.update_voice` takes ``similarity``, the
     agent returns it as ``similarity_boost``.
@@ -100,7 +101,7 @@ class AgentVoice:
 
 
 @attrs.frozen(kw_only=True)
-class AgentPhoneNumber:
+class AgentPhoneNumber(TalkoverModel):
     """A phone number linked to an agent (the short form nested in agents)."""
 
     id: str
@@ -112,7 +113,7 @@ class AgentPhoneNumber:
 
 
 @attrs.frozen(kw_only=True)
-class Training:
+class Training(TalkoverModel):
     """A piece of knowledge the agent is trained on."""
 
     id: str
@@ -126,7 +127,7 @@ class Training:
 
 
 @attrs.frozen(kw_only=True)
-class ActionInput:
+class ActionInput(TalkoverModel):
     """One input an action takes (sent as ``inputs``, returned as ``input_schema``)."""
 
     name: str
@@ -137,7 +138,7 @@ class ActionInput:
 
 
 @attrs.frozen(kw_only=True)
-class Action:
+class Action(TalkoverModel):
     """A tool the agent can run (webhook, transfer, hold…)."""
 
     id: str
@@ -161,7 +162,7 @@ class Action:
 
 
 @attrs.frozen(kw_only=True)
-class Agent:
+class Agent(TalkoverModel):
     """
     A voice agent. Only ``id`` is always present: publish/unpublish and calling updates
     return a shortened agent (``id``, ``name``, statuses, ``updated_at``).

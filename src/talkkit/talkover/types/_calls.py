@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._common import AgentSummary, Direction
 
 __all__ = ["Call", "CallStatus", "PlacedCall"]
@@ -26,7 +27,7 @@ class CallStatus(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class PlacedCall:
+class PlacedCall(TalkoverModel):
     """The answer to placing an agent call: the new call's id and first status."""
 
     id: str
@@ -38,7 +39,7 @@ class PlacedCall:
 
 
 @attrs.frozen(kw_only=True)
-class Call:
+class Call(TalkoverModel):
     """
     One call of the history. ``from_`` is the wire key ``from``; ``duration`` is in seconds
     (the unit is inferred). An agent's own call list leaves ``agent`` out.

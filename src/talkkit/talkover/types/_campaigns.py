@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._common import AgentSummary
 
 __all__ = [
@@ -45,7 +46,7 @@ class CampaignType(enum.StrEnum):
 
 
 @attrs.frozen
-class CallTimeRange:
+class CallTimeRange(TalkoverModel):
     """A daily calling window, ``HH:MM`` to ``HH:MM``."""
 
     start: str
@@ -54,7 +55,7 @@ class CallTimeRange:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignStats:
+class CampaignStats(TalkoverModel):
     """Call counters of a campaign."""
 
     total_calls: int | None = None
@@ -66,7 +67,7 @@ class CampaignStats:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignFile:
+class CampaignFile(TalkoverModel):
     """An uploaded contact file of a campaign."""
 
     id: str
@@ -79,7 +80,7 @@ class CampaignFile:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignCall:
+class CampaignCall(TalkoverModel):
     """A call queued in a campaign (``status`` starts as ``queued``)."""
 
     id: str
@@ -93,7 +94,7 @@ class CampaignCall:
 
 
 @attrs.frozen(kw_only=True)
-class Campaign:
+class Campaign(TalkoverModel):
     """
     A calling campaign. `Campaigns.get` adds ``calls`` and ``files``; a status change
     returns only ``id``, ``status`` and ``updated_at``; a queued call returns ``id``,
@@ -138,7 +139,7 @@ class Campaign:
 
 
 @attrs.frozen
-class CampaignCallResult:
+class CampaignCallResult(TalkoverModel):
     """The answer to queueing a campaign call: the queued call and its campaign."""
 
     campaign_call: CampaignCall

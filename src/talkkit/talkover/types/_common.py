@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
+
 __all__ = ["ActiveStatus", "AgentSummary", "CustomHeader", "Direction"]
 
 
@@ -25,7 +27,7 @@ class ActiveStatus(enum.StrEnum):
 
 
 @attrs.frozen
-class AgentSummary:
+class AgentSummary(TalkoverModel):
     """The short agent form nested in calls, campaigns and phone numbers."""
 
     id: str
@@ -35,7 +37,7 @@ class AgentSummary:
 
 
 @attrs.frozen
-class CustomHeader:
+class CustomHeader(TalkoverModel):
     """One custom header of a webhook or action (``{"key", "value"}`` on the wire)."""
 
     key: str

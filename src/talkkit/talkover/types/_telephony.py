@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._common import AgentSummary
 
 __all__ = [
@@ -52,7 +53,7 @@ class SipTransport(enum.StrEnum):
 
 
 @attrs.frozen
-class Health:
+class Health(TalkoverModel):
     """
     ``GET /health``: the token works. The body is not documented: ``status`` is read when
     present and everything else lands in ``extra``.
@@ -63,7 +64,7 @@ class Health:
 
 
 @attrs.frozen(kw_only=True)
-class VoiceTemplate:
+class VoiceTemplate(TalkoverModel):
     """A voice an agent can use (its ``id`` is what `Agents.update_voice` takes)."""
 
     id: str
@@ -76,7 +77,7 @@ class VoiceTemplate:
 
 
 @attrs.frozen
-class VoiceTemplateGroup:
+class VoiceTemplateGroup(TalkoverModel):
     """Voice templates grouped under a display name (``"English (US)"``)."""
 
     display_name: str | None = None
@@ -85,7 +86,7 @@ class VoiceTemplateGroup:
 
 
 @attrs.frozen(kw_only=True)
-class PhoneNumber:
+class PhoneNumber(TalkoverModel):
     """A phone number of the environment, with the agents it is linked to."""
 
     id: str
@@ -116,7 +117,7 @@ class PhoneNumber:
 
 
 @attrs.frozen(kw_only=True)
-class Did:
+class Did(TalkoverModel):
     """
     A DID (inbound number) routed through a SIP trunk. Its shape is not documented: the
     phone-number fields are read when present.
@@ -135,7 +136,7 @@ class Did:
 
 
 @attrs.frozen(kw_only=True)
-class SipTrunk:
+class SipTrunk(TalkoverModel):
     """A custom SIP trunk (the password is write-only and never returned)."""
 
     id: str
@@ -157,7 +158,7 @@ class SipTrunk:
 
 
 @attrs.frozen(kw_only=True)
-class SipTrunkVerification:
+class SipTrunkVerification(TalkoverModel):
     """The outcome of `SipTrunks.verify`; ``error`` says why it failed."""
 
     is_verified: bool | None = None
@@ -168,7 +169,7 @@ class SipTrunkVerification:
 
 
 @attrs.frozen(kw_only=True)
-class SipTrunkHealth:
+class SipTrunkHealth(TalkoverModel):
     """A live health probe of a trunk (does not change ``is_verified``)."""
 
     is_healthy: bool | None = None

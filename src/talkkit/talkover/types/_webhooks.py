@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkover.types._base import TalkoverModel
 from talkkit.talkover.types._common import CustomHeader
 
 __all__ = [
@@ -27,11 +28,10 @@ class WebhookStatus(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class AgentWebhook:
-    """A webhook receiving an agent's events (``event_phone_call_ended``…)."""
+class _Webhook(TalkoverModel):
+    """What agent and campaign webhooks share."""
 
     id: str
-    agent_id: str | None = None
     name: str | None = None
     webhook_url: str | None = None
     events: list[str] = attrs.field(factory=list)
@@ -48,8 +48,15 @@ class AgentWebhook:
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 
+@attrs.frozen(kw_only=True)
+class AgentWebhook(_Webhook):
+    """A webhook receiving an agent's events (``event_phone_call_ended``…)."""
+
+    agent_id: str | None = None
+
+
 @attrs.frozen
-class AgentWebhookList:
+class AgentWebhookList(TalkoverModel):
     """An agent's webhooks, and the events a webhook can subscribe to (name → description)."""
 
     webhooks: list[AgentWebhook] = attrs.field(factory=list)
@@ -58,35 +65,20 @@ class AgentWebhookList:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignWebhook:
+class CampaignWebhook(_Webhook):
     """
     A webhook receiving a campaign's events (``campaign.started``, ``campaign_call.failed``…).
 
     A toggle returns only ``id`` and ``enabled``.
     """
 
-    id: str
     campaign_id: str | None = None
-    name: str | None = None
-    webhook_url: str | None = None
-    events: list[str] = attrs.field(factory=list)
     include_call_events: bool | None = None
     event_templates: dict[str, Any] | None = None
-    timeout: int | None = None
-    max_retries: int | None = None
-    enabled: bool | None = None
-    http_method: str | None = None
-    authorization_scheme: str | None = None
-    custom_headers: list[CustomHeader] = attrs.field(factory=list)
-    events_count: int | None = None
-    status: WebhookStatus | str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 
 @attrs.frozen
-class WebhookTestResult:
+class WebhookTestResult(TalkoverModel):
     """How your endpoint answered a test delivery: its HTTP status and latency (ms)."""
 
     status_code: int | None = None

@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkturo.types._base import TalkturoModel
+
 __all__ = [
     "Assistant",
     "AssistantTemplate",
@@ -56,7 +58,7 @@ class TranscriberProvider(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Assistant:
+class Assistant(TalkturoModel):
     """
     An AI voice assistant (``/api/assistants``).
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkturo.types._base import TalkturoModel
+
 __all__ = [
     "Campaign",
     "CampaignContactsAdded",
@@ -41,7 +43,7 @@ class LeadStatus(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Campaign:
+class Campaign(TalkturoModel):
     """An outbound calling campaign (``/api/crm/campaigns``)."""
 
     id: str
@@ -67,7 +69,7 @@ class Campaign:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignRun:
+class CampaignRun(TalkturoModel):
     """
     What starting or stopping a campaign answered (inferred: ``{"status": "running"}``).
 
@@ -80,7 +82,7 @@ class CampaignRun:
 
 
 @attrs.frozen(kw_only=True)
-class CampaignContactsAdded:
+class CampaignContactsAdded(TalkturoModel):
     """What adding contacts to a campaign answered (inferred; every field may be absent)."""
 
     added: int | None = None
@@ -90,7 +92,7 @@ class CampaignContactsAdded:
 
 
 @attrs.frozen(kw_only=True)
-class Contact:
+class Contact(TalkturoModel):
     """
     A CRM contact (``/api/crm/contacts``).
 
@@ -120,7 +122,7 @@ class Contact:
 
 
 @attrs.frozen(kw_only=True)
-class Company:
+class Company(TalkturoModel):
     """
     A CRM company (``/api/crm/companies``).
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
+
+from talkkit._converter import WireCase
+from talkkit.talkturo.types._base import TalkturoModel
 
 __all__ = ["AvailableNumber", "NumberType", "PhoneNumber"]
 
@@ -19,13 +22,16 @@ class NumberType(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class AvailableNumber:
+class AvailableNumber(TalkturoModel):
     """
     A purchasable number from ``POST /api/phone-numbers/search``.
 
-    The API sends these in camelCase (``phoneNumber``, ``monthlyPrice``); the client's
-    converter maps them. Prices are USD strings (``"1.00"``), kept as strings.
+    The API sends these in camelCase (``phoneNumber``, ``monthlyPrice``), Talkturo's one
+    camelCase payload: ``_wire_case`` says so to the converters. Prices are USD strings
+    (``"1.00"``), kept as strings.
     """
+
+    _wire_case: ClassVar[WireCase] = "camel"
 
     phone_number: str
     monthly_price: str | None = None
@@ -35,11 +41,12 @@ class AvailableNumber:
 
 
 @attrs.frozen(kw_only=True)
-class PhoneNumber:
+class PhoneNumber(TalkturoModel):
     """
     A number the account owns. Its ``id`` (not the E.164 string) is what assistants take.
 
-    Field names are inferred from the docs repo's telephony examples.
+    Field names are inferred from the docs repo's telephony examples. The client reads the
+    record in snake_case or camelCase (the docs repo's purchase answer uses ``phoneNumber``).
     """
 
     id: str

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from talkkit.talkturo.types._base import TalkturoModel
+
 __all__ = [
     "BillingEvent",
     "BillingEventType",
@@ -50,7 +52,7 @@ class BillingEventType(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class WebhookEvent:
+class WebhookEvent(TalkturoModel):
     """
     Any webhook delivery. Event types talkkit does not know arrive as this class.
 

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from talkkit.bulk._types import BulkSummary, Outcome
+from talkkit.bulk import BulkSummary, Outcome
 from talkkit.errors import OutcomeUnknownError
+from talkkit.talkturo.types import CampaignRun, CampaignStatus
 
 if TYPE_CHECKING:
-    from talkkit.talkturo import AsyncTalkturo
-    from talkkit.talkturo.types import CampaignRun
+    from talkkit._options import RequestOptions
+    from talkkit.talkturo._client import AsyncTalkturo
 
 __all__ = ["CampaignDial", "import_into_campaign"]
 
@@ -56,6 +57,7 @@ async def import_into_campaign(
     journal: str | Path | None,
     start: bool,
     on_progress: Callable[[BulkSummary], object] | None,
+    options: RequestOptions,
 ) -> CampaignDial:
     """Import ``rows``, add every imported or existing contact to the campaign, start it."""
     ids: list[str] = []
@@ -67,6 +69,7 @@ async def import_into_campaign(
         concurrency=concurrency,
         journal=journal,
         on_progress=on_progress,
+        **options,
     )
     async with job.stream() as outcomes:
         async for outcome in outcomes:
@@ -78,54 +81,62 @@ async def import_into_campaign(
             ):
                 to_find.append(outcome.key)
     for key in to_find:
-        found = await _find_contact(client, key, team_id)
+        found = await _find_contact(client, key, team_id, options)
         if found is not None:
             ids.append(found)
     wanted = list(dict.fromkeys(ids))
-    added = await _add_missing(client, campaign_id, wanted)
-    started = await _start(client, campaign_id) if start and wanted else None
+    added = await _add_missing(client, campaign_id, wanted, options)
+    started = await _start(client, campaign_id, options) if start and wanted else None
     return CampaignDial(
         imported=job.summary, on_call_list=len(wanted), added=added, started=started
     )
 
 
-async def _find_contact(client: AsyncTalkturo, key: str, team_id: str | None) -> str | None:
+async def _find_contact(
+    client: AsyncTalkturo, key: str, team_id: str | None, options: RequestOptions
+) -> str | None:
     kind, _, value = key.partition(":")
     if kind not in ("email", "phone"):
         return None
-    async for contact in client.contacts.list(team_id=team_id, search=value, max_items=20):
+    found = client.contacts.list(team_id=team_id, search=value, max_items=20, **options)
+    async for contact in found:
         if (kind == "email" and (contact.email or "").lower() == value) or contact.phone == value:
             return contact.id
     return None
 
 
-async def _on_call_list(client: AsyncTalkturo, campaign_id: str) -> set[str]:
-    return {contact.id async for contact in client.campaigns.list_contacts(campaign_id, limit=100)}
+async def _on_call_list(
+    client: AsyncTalkturo, campaign_id: str, options: RequestOptions
+) -> set[str]:
+    listed = client.campaigns.list_contacts(campaign_id, limit=100, **options)
+    return {contact.id async for contact in listed}
 
 
-async def _add_missing(client: AsyncTalkturo, campaign_id: str, wanted: list[str]) -> int:
-    present = await _on_call_list(client, campaign_id)
+async def _add_missing(
+    client: AsyncTalkturo, campaign_id: str, wanted: list[str], options: RequestOptions
+) -> int:
+    present = await _on_call_list(client, campaign_id, options)
     missing = [i for i in wanted if i not in present]
     for start in range(0, len(missing), ADD_BATCH):
         batch = missing[start : start + ADD_BATCH]
         try:
-            await client.campaigns.add_contacts(campaign_id, batch)
+            await client.campaigns.add_contacts(campaign_id, batch, **options)
         except OutcomeUnknownError:
             # Lost answer: add only what did not make it, once (a second loss is raised).
-            present = await _on_call_list(client, campaign_id)
+            present = await _on_call_list(client, campaign_id, options)
             rest = [i for i in batch if i not in present]
             if rest:
-                await client.campaigns.add_contacts(campaign_id, rest)
+                await client.campaigns.add_contacts(campaign_id, rest, **options)
     return len(missing)
 
 
-async def _start(client: AsyncTalkturo, campaign_id: str) -> CampaignRun:
-    from talkkit.talkturo.types import CampaignRun, CampaignStatus
-
+async def _start(client: AsyncTalkturo, campaign_id: str, options: RequestOptions) -> CampaignRun:
     try:
-        return await client.campaigns.start(campaign_id)
+        return await client.campaigns.start(campaign_id, **options)
     except OutcomeUnknownError:
-        campaign = await client.campaigns.get(campaign_id)  # did the lost start go through?
+        campaign = await client.campaigns.get(
+            campaign_id, **options
+        )  # did the lost start go through?
         if campaign.status == CampaignStatus.RUNNING:
             return CampaignRun(status=campaign.status, campaign=campaign)
         raise

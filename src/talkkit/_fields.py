@@ -1,0 +1,147 @@
+"""
+Endpoint fields, declared once: in the resource method's own signature.
+
+A method's parameters are its fields. The annotation gives the type, the default whether the
+field is required, and `typing.Annotated` metadata the rest: a `Doc` (rendered by the API
+reference) and a `Field` (the check, the wire name when the dialect's casing does not give it,
+where the value goes). `fields_of(method)` reads that once per method; the same `FieldSet` then
+checks and names a single call's body or query *and* a bulk job's rows, so a row is checked by
+exactly the code that checks a single create::
+
+    async def create(
+        self,
+        name: Annotated[str, Doc("The company's name."), Field(non_empty)],
+        *,
+        website: Annotated[str | None, Doc("Its web site."), Field()] = None,
+        **options: Unpack[UnsafeRequestOptions],
+    ) -> Company:
+        body = self._client.fields(Companies.create, locals())
+        ...
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, Literal
+
+import attrs
+from typing_extensions import Doc
+
+from talkkit._converter import WireCase, wire_name
+from talkkit._validate import Check
+from talkkit.errors import InvalidRequestError
+
+__all__ = ["Check", "Doc", "Field", "FieldSet", "FieldSpec", "fields_of"]
+
+
+@attrs.frozen
+class Field:
+    """
+    How one parameter goes on the wire (``Annotated`` metadata of a resource method).
+
+    Attributes:
+        check: Validates and converts the value (``None``: sent as given).
+        wire: The wire name, when the dialect's casing of the parameter name is not it.
+        into: ``"body"`` (default) or ``"query"``.
+    """
+
+    check: Check | None = None
+    wire: str | None = None
+    into: Literal["body", "query"] = "body"
+
+
+@attrs.frozen
+class FieldSpec:
+    """One declared field: its parameter name, whether it is required, its `Field`, its doc."""
+
+    name: str
+    required: bool
+    field: Field
+    doc: str | None
+
+
+@attrs.frozen
+class FieldSet:
+    """The declared fields of one method, in signature order."""
+
+    fields: tuple[FieldSpec, ...]
+
+    def check(self, values: Mapping[str, Any], *, into: str | None = None) -> dict[str, Any]:
+        """
+        The checked values of the fields found in ``values``, under their parameter names.
+
+        ``None`` means "not given" (left out); a required field that is not given, or a value
+        its check refuses, raises. ``into`` keeps only the body or the query fields.
+
+        Raises:
+            InvalidRequestError: Naming the field.
+        """
+        out: dict[str, Any] = {}
+        for spec in self.fields:
+            if into is not None and spec.field.into != into:
+                continue
+            value = values.get(spec.name)
+            if value is None:
+                if spec.required:
+                    raise InvalidRequestError(spec.name, "is required")
+                continue
+            check = spec.field.check
+            out[spec.name] = value if check is None else check(spec.name, value)
+        return out
+
+    def wire(self, checked: Mapping[str, Any], case: WireCase) -> dict[str, Any]:
+        """Checked values under their wire names (``case`` unless a field names its own)."""
+        by_name = {spec.name: spec.field for spec in self.fields}
+        return {
+            (by_name[name].wire if name in by_name and by_name[name].wire else None)
+            or wire_name(name, case): value
+            for name, value in checked.items()
+        }
+
+    def names(self) -> frozenset[str]:
+        """The parameter names of the declared fields."""
+        return frozenset(spec.name for spec in self.fields)
+
+
+@cache
+def fields_of(method: Callable[..., Any]) -> FieldSet:
+    """
+    The fields a method declares (parameters annotated with a `Field`), read once.
+
+    Raises:
+        TypeError: A parameter's annotation cannot be resolved.
+    """
+    function = inspect.unwrap(method)
+    hints = typing.get_type_hints(function, include_extras=True)
+    specs: list[FieldSpec] = []
+    for param in inspect.signature(function).parameters.values():
+        extras = _metadata(hints.get(param.name))
+        fields = [e for e in extras if isinstance(e, Field)]
+        if not fields:
+            continue
+        docs = [e.documentation for e in extras if isinstance(e, Doc)]
+        required = param.default is inspect.Parameter.empty
+        specs.append(FieldSpec(param.name, required, fields[-1], docs[-1] if docs else None))
+    return FieldSet(tuple(specs))
+
+
+def _metadata(hint: Any) -> list[Any]:
+    """
+    The ``Annotated`` metadata of a hint, innermost first, also through ``Alias | None``.
+
+    A field declared once as an alias (``Name = Annotated[str, Doc(...), Field(...)]``) is
+    used as ``Name``, ``Name | None`` or ``Annotated[Name | None, Doc("other words")]``; the
+    outermost `Doc` or `Field` wins.
+    """
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        inner, *extras = typing.get_args(hint)
+        return [*_metadata(inner), *extras]
+    if origin is typing.Union or origin is types.UnionType:
+        annotated = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _metadata(annotated[0]) if len(annotated) == 1 else []
+    return []

@@ -1,0 +1,88 @@
+"""
+Tracing, per attempt (``otel`` extra): one CLIENT span for each request sent over the wire.
+
+The layer sits inside the retry loop, after your middleware and the rate limiter and before
+`BearerAuth`: its span measures the exchange itself (pacing waits show as gaps in the call's
+span), and it runs before the ``Authorization`` header is even set. Each span is a child of
+the call's span from `CallTracingMiddleware`.
+
+Attributes follow OpenTelemetry's HTTP client conventions: ``http.request.method``,
+``server.address``, ``server.port``, ``url.full`` (no user info, no query), ``url.template``,
+``http.response.status_code`` when an answer came, ``http.request.resend_count`` on the second
+attempt and later (1, 2, ...), and, on failure, ``error.type`` with status ERROR. ``error.type``
+is the status code (``"503"``) when the server answered with an error status, otherwise the
+talkkit error class (``talkkit.APIConnectionError``, ``talkkit.APITimeoutError``).
+
+For a streamed call, the span ends when the response headers arrive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from talkkit._otel import Tracing, error_type, span_start
+from talkkit._request import context_of
+from talkkit.errors import APIError
+from talkkit.typing import Handler
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
+__all__ = ["AttemptTracingMiddleware"]
+
+
+class AttemptTracingMiddleware:
+    """
+    Record one OpenTelemetry span (kind CLIENT) per attempt.
+
+    The client adds this layer itself when the ``otel`` extra is installed (see
+    `CallTracingMiddleware` for where spans go and what it costs without a provider).
+
+    Args:
+        tracer_provider: Where spans go (default: the global provider, read per attempt).
+
+    Raises:
+        ImportError: The ``otel`` extra is not installed.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_tracing",)
+
+    def __init__(self, tracer_provider: TracerProvider | None = None) -> None:
+        self._tracing = Tracing(tracer_provider)
+
+    def __repr__(self) -> str:
+        return "AttemptTracingMiddleware()"
+
+    async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        tracing = self._tracing
+        tracer = tracing.tracer_for(request)
+        if tracer is None:  # no provider: nothing records, nothing to pay for
+            return await call_next(request)
+        name, attributes = span_start(request)
+        resends = context_of(request).attempt - 1
+        if resends > 0:
+            attributes = {**attributes, "http.request.resend_count": resends}
+        span, token = tracing.start(tracer, name, attributes, client=True)
+        try:
+            response = await call_next(request)
+        except BaseException as exc:  # cancellation too: the span must not stay open
+            if span.is_recording():
+                if isinstance(exc, APIError):  # the server answered: the status is the type
+                    tracing.fail(span, str(exc.status), exc.status)
+                else:
+                    tracing.fail(span, error_type(exc))
+            raise
+        else:
+            if span.is_recording():
+                status = response.status_code
+                if status >= 400:  # only if a layer inside did not raise it as an error
+                    tracing.fail(span, str(status), status)
+                else:
+                    span.set_attribute("http.response.status_code", status)
+            return response
+        finally:
+            tracing.end(span, token)

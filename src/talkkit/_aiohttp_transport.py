@@ -88,7 +88,9 @@ def _translate(
             return httpx.PoolTimeout(text, request=request)
         return httpx.ConnectTimeout(text, request=request)
     cls: type[httpx.TransportError] = httpx.ReadError  # after sending, unless shown otherwise
-    if isinstance(exc, aiohttp.ClientConnectorError):  # the proxy's, too
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):  # say it was the proxy
+        return httpx.ConnectError(f"cannot reach the proxy: {text}", request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
         cls = httpx.ConnectError
     elif isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy refused the CONNECT
         cls = httpx.ProxyError

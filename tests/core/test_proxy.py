@@ -550,3 +550,17 @@ async def test_a_given_transport_ignores_proxy_settings(
     ) as client:
         assert (await client.wallet.get()).balance == 1
     assert seen == ["https://api.example.com/v1/wallet"]
+
+
+async def test_an_unreachable_proxy_fails_before_sending(
+    wire: tuple[str, str], monkeypatch: pytest.MonkeyPatch, http_target: ServedEmulator
+) -> None:
+    """A proxy nobody listens on is a connection error before sending, naming the proxy on aiohttp."""
+    monkeypatch.setenv("HTTP_PROXY", "http://user:hunter2-secret@127.0.0.1:9")
+    with pytest.raises(APIConnectionError) as caught:
+        await _wallet(http_target.url, wire)
+    assert caught.value.request_sent is False
+    assert "hunter2-secret" not in str(caught.value)
+    if wire != ("trio", "") and wire[1] != "httpx":  # aiohttp knows the proxy was the problem
+        assert "cannot reach the proxy" in str(caught.value)
+    assert _arrived(http_target) == []

@@ -2,64 +2,11 @@
 
 from __future__ import annotations
 
+from talkkit.talkturo import types
 from talkkit.talkturo._campaign_dial import CampaignDial
 from talkkit.talkturo._client import AsyncTalkturo
-from talkkit.talkturo.types import (
-    Assistant,
-    AssistantTemplate,
-    AvailableNumber,
-    BillingEvent,
-    BillingEventType,
-    CallAnswered,
-    CallCompleted,
-    CallEvent,
-    CallEventType,
-    CallHangup,
-    CallInitiated,
-    Campaign,
-    CampaignContactsAdded,
-    CampaignRun,
-    CampaignStatus,
-    Company,
-    Contact,
-    LeadStatus,
-    LLMProvider,
-    MachineDetectionEnded,
-    NumberType,
-    PhoneNumber,
-    TranscriberProvider,
-    VoiceProvider,
-    WebhookEvent,
-)
+from talkkit.talkturo.types import *  # noqa: F403  (the records: listed once, in types)
 from talkkit.talkturo.webhooks import WebhookSignatureError
 
-__all__ = [
-    "Assistant",
-    "AssistantTemplate",
-    "AsyncTalkturo",
-    "AvailableNumber",
-    "BillingEvent",
-    "BillingEventType",
-    "CallAnswered",
-    "CallCompleted",
-    "CallEvent",
-    "CallEventType",
-    "CallHangup",
-    "CallInitiated",
-    "Campaign",
-    "CampaignContactsAdded",
-    "CampaignDial",
-    "CampaignRun",
-    "CampaignStatus",
-    "Company",
-    "Contact",
-    "LLMProvider",
-    "LeadStatus",
-    "MachineDetectionEnded",
-    "NumberType",
-    "PhoneNumber",
-    "TranscriberProvider",
-    "VoiceProvider",
-    "WebhookEvent",
-    "WebhookSignatureError",
-]
+__all__ = ["AsyncTalkturo", "CampaignDial", "WebhookSignatureError"]
+__all__ += types.__all__

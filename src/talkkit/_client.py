@@ -480,8 +480,7 @@ class BaseClient:
         Raises:
             InvalidRequestError: A required field is missing or a value fails its check.
         """
-        declared = fields_of(method)
-        return declared.wire(declared.check(values, into=into), self.dialect.request_case)
+        return fields_of(method).build(values, self.dialect.request_case, into)
 
     def structure(self, data: Any, cls: type[T], *, request_id: str | None = None) -> T:
         """

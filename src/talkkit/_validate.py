@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,18 +60,29 @@ def e164(field: str, value: Any) -> str:
         raise InvalidRequestError(
             field, "must be a phone number in E.164 form, e.g. +12025551234", value=value
         )
-    text = value.strip()
+    number, problem = _e164(value.strip())
+    if problem is not None:
+        raise InvalidRequestError(field, problem, value=value)
+    return number
+
+
+@lru_cache(maxsize=4096)
+def _e164(text: str) -> tuple[str, str | None]:
+    """
+    ``(normalised number, None)`` or ``("", what is wrong)``, remembered.
+
+    Parsing is the costly part of a write's checks, and a bulk row's number is checked twice
+    (as a row, then by the call it becomes): the second check finds it here.
+    """
     if not text.startswith("+") or any(ch.isalpha() for ch in text):  # no vanity letters
-        raise InvalidRequestError(
-            field, "must be in E.164 form: '+', country code, number", value=value
-        )
+        return "", "must be in E.164 form: '+', country code, number"
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidRequestError(field, f"is not a phone number ({exc})", value=value) from exc
+        return "", f"is not a phone number ({exc})"
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRequestError(field, "is not a valid phone number for its country", value=value)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "", "is not a valid phone number for its country"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
 
 def email(field: str, value: Any) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import anyio
@@ -12,8 +12,16 @@ import httpx
 import pytest
 
 from talkkit import AsyncTalkover, AsyncTalkturo, RetryPolicy
-from talkkit.bulk import BulkSummary, ItemOutcome, Outcome
+from talkkit.bulk import BulkJob, BulkOperation, BulkSummary, ItemOutcome, Outcome, Prepared
 from talkkit.emulator import Emulator, FaultRule
+from talkkit.errors import (
+    APIConnectionError,
+    InvalidRequestError,
+    OutcomeUnknownError,
+    RateLimitError,
+    ServiceUnavailableError,
+    TalkkitError,
+)
 from talkkit.testing import talkturo_client
 from talkkit.typing import Handler
 
@@ -555,3 +563,296 @@ async def test_rows_after_an_abort_are_each_reported_not_sent(emu: Emulator) -> 
     assert results[599].key in ("email:user599@example.com", "row:600")
     assert {r.key for r in aborted if r.index >= 512} == {f"row:{i + 1}" for i in range(512, 600)}
     assert len(emu.request_log) == 1
+
+
+async def test_a_failed_row_resumed_or_retried_keeps_its_code_message_and_row(
+    turo: AsyncTalkturo, company_id: str, tmp_path: Path
+) -> None:
+    """A failed row comes back from the journal with its code and message; re-sent, it keeps its row."""
+    journal = tmp_path / "import.db"
+    rows = _rows_for(company_id, 3)
+    rows[1]["company_id"] = "comp_gone"  # the API answers 404
+    async with turo.contacts.import_many(rows, company_id=None, journal=journal).stream() as out:
+        first = {r.index: r for r in await collect(out)}
+    failed = first[1]
+    assert (failed.outcome, failed.code, failed.attempts) == (Outcome.FAILED, "not_found", 1)
+    assert failed.message
+    assert not failed.message.startswith("404")  # the API's message, not the error's summary
+    async with turo.contacts.import_many(rows, company_id=None, journal=journal).stream() as out:
+        again = {r.index: r for r in await collect(out)}
+    assert (again[1].outcome, again[1].code, again[1].message, again[1].from_journal) == (
+        Outcome.FAILED,
+        failed.code,
+        failed.message,
+        True,
+    )
+    fixed = _rows_for(company_id, 3)
+    async with turo.contacts.import_many(
+        fixed, company_id=None, journal=journal, retry_failed=True
+    ).stream() as out:
+        retried = {r.index: r for r in await collect(out)}
+    assert sorted(retried) == [0, 1, 2]
+    assert (retried[1].outcome, retried[1].key, retried[1].from_journal) == (
+        Outcome.DONE,
+        "email:user1@example.com",
+        False,
+    )
+
+
+async def test_a_pending_contact_resent_keeps_its_row(
+    turo: AsyncTalkturo, company_id: str, tmp_path: Path
+) -> None:
+    """A row a killed run left pending is re-sent under its own row number."""
+    from talkkit.bulk import Journal
+
+    journal = tmp_path / "import.db"
+    async with Journal(
+        journal,
+        kind="talkturo.contacts.import",
+        scope={"base_url": turo.base_url, "team_id": "team_01emulator"},
+    ) as j:
+        await j.mark_pending("email:user1@example.com")
+    async with turo.contacts.import_many(
+        contacts(3), company_id=company_id, journal=journal
+    ).stream() as out:
+        results = {r.index: r for r in await collect(out)}
+    assert sorted(results) == [0, 1, 2]
+    assert (results[1].outcome, results[1].key, results[1].attempts) == (
+        Outcome.DONE,
+        "email:user1@example.com",
+        1,
+    )
+
+
+async def test_an_unclear_row_without_natural_key_stays_unknown_when_resumed(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str, tmp_path: Path
+) -> None:
+    """A row the API cannot dedupe, left unknown or pending, is reported unknown with its reason, not sent."""
+    from talkkit.bulk import Journal
+
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", commit_drop_rate=1.0, times=1))
+    journal = tmp_path / "import.db"
+    rows = [{"first_name": "Anon", "last_name": "Ymous"}]
+    async with turo.contacts.import_many(rows, company_id=company_id, journal=journal).stream() as out:
+        [lost] = await collect(out)
+    assert (lost.outcome, lost.code, lost.attempts) == (Outcome.UNKNOWN, "outcome_unknown", 1)
+    assert (lost.message or "").startswith("outcome unknown: POST")
+    sent = len(emu.request_log)
+    async with turo.contacts.import_many(rows, company_id=company_id, journal=journal).stream() as out:
+        [resumed] = await collect(out)
+    assert (resumed.outcome, resumed.key, resumed.code, resumed.message) == (
+        Outcome.UNKNOWN,
+        lost.key,
+        "outcome_unknown",
+        lost.message,
+    )
+    assert (resumed.from_journal, resumed.attempts) == (True, 0)
+    killed = tmp_path / "killed.db"  # a run killed after sending: pending, no code or message
+    async with Journal(
+        killed,
+        kind="talkturo.contacts.import",
+        scope={"base_url": turo.base_url, "team_id": "team_01emulator"},
+    ) as j:
+        await j.mark_pending(lost.key)
+    async with turo.contacts.import_many(rows, company_id=company_id, journal=killed).stream() as out:
+        [pending] = await collect(out)
+    assert (pending.outcome, pending.key, pending.code, pending.message) == (
+        Outcome.UNKNOWN,
+        lost.key,
+        "outcome_unknown",
+        "may have been sent by an earlier run: check before retrying",
+    )
+    assert len(emu.request_log) == sent
+
+
+def _operation(
+    send: Callable[[str], Awaitable[str | None]],
+    *,
+    by_key: bool = True,
+    resendable: bool = True,
+    reconcile: Callable[[Prepared[str], float], Awaitable[str | None]] | None = None,
+) -> BulkOperation[str]:
+    return BulkOperation(
+        name="test.items",
+        prepare=lambda raw: Prepared(f"item:{raw}", raw, resendable=resendable),
+        send=send,
+        idempotent_by_key=by_key,
+        reconcile=reconcile,
+    )
+
+
+def _unclear() -> OutcomeUnknownError:
+    cause = APIConnectionError("dropped", request_sent=True)
+    return OutcomeUnknownError(cause=cause, request_id="req_1", idempotency_key=None)
+
+
+async def test_a_server_that_keeps_deferring_an_item_fails_it_after_twenty_reschedules() -> None:
+    """A Retry-After every time: the item comes back 20 times, then fails with the server's reason."""
+    sent: Counter[str] = Counter()
+
+    async def send(payload: str) -> str | None:
+        sent[payload] += 1
+        if payload == "deferred":
+            raise RateLimitError("slow down", status=429, code="rate_limited", retry_after=0.0)
+        raise ServiceUnavailableError("down for now", status=503)  # no Retry-After: no reschedule
+
+    async with BulkJob(["deferred", "down"], _operation(send)).stream() as out:
+        results = {r.key: r for r in await collect(out)}
+    assert sent == {"deferred": 21, "down": 1}
+    deferred, down = results["item:deferred"], results["item:down"]
+    assert (deferred.outcome, deferred.code, deferred.message, deferred.attempts) == (
+        Outcome.FAILED,
+        "rate_limited",
+        "slow down",
+        1,
+    )
+    assert (down.index, down.outcome, down.code, down.message) == (
+        1,
+        Outcome.FAILED,
+        "http_503",
+        "down for now",
+    )
+
+
+async def test_an_unclear_item_is_resent_three_times_only_when_the_api_dedupes_it() -> None:
+    """Unclear every time: an item the API dedupes is sent four times in all, others once; then unknown."""
+    sent: Counter[str] = Counter()
+
+    async def send(payload: str) -> str | None:
+        sent[payload] += 1
+        raise _unclear()
+
+    async def run(operation: BulkOperation[str], item: str) -> ItemOutcome:
+        async with BulkJob([item], operation).stream() as out:
+            [result] = await collect(out)
+        return result
+
+    deduped = await run(_operation(send), "deduped")
+    no_key = await run(_operation(send, resendable=False), "no_key")
+    not_deduped = await run(_operation(send, by_key=False), "not_deduped")
+    assert sent == {"deduped": 4, "no_key": 1, "not_deduped": 1}
+    assert [(r.outcome, r.code, r.attempts) for r in (deduped, no_key, not_deduped)] == [
+        (Outcome.UNKNOWN, "outcome_unknown", 4),
+        (Outcome.UNKNOWN, "outcome_unknown", 1),
+        (Outcome.UNKNOWN, "outcome_unknown", 1),
+    ]
+    assert all((r.message or "").startswith("outcome unknown:") for r in (deduped, not_deduped))
+
+
+async def test_an_unclear_item_is_looked_up_from_when_it_was_sent() -> None:
+    """The lookup after an unclear answer gets the item and the clock reading taken before sending."""
+    looked_up: list[tuple[str, float]] = []
+
+    async def send(payload: str) -> str | None:
+        raise _unclear()
+
+    async def reconcile(item: Prepared[str], since: float) -> str | None:
+        looked_up.append((item.key, since))
+        return "res_1" if item.payload == "found" else None
+
+    before = anyio.current_time()
+    operation = _operation(send, by_key=False, reconcile=reconcile)
+    async with BulkJob(["found", "lost"], operation).stream() as out:
+        results = {r.key: r for r in await collect(out)}
+    assert sorted(key for key, _ in looked_up) == ["item:found", "item:lost"]
+    assert all(isinstance(since, float) and since >= before for _, since in looked_up)
+    found, lost = results["item:found"], results["item:lost"]
+    assert (found.outcome, found.resource_id, found.code, found.attempts) == (
+        Outcome.DONE,
+        "res_1",
+        "reconciled",
+        1,
+    )
+    assert (lost.outcome, lost.code, lost.attempts) == (Outcome.UNKNOWN, "outcome_unknown", 1)
+
+
+async def test_an_error_without_a_code_is_named_by_its_type() -> None:
+    """A failure that carries no error code is coded by its type, with its own message."""
+
+    async def send(payload: str) -> str | None:
+        if payload == "refused":
+            raise APIConnectionError(
+                "connection refused", request_sent=False, method="POST", url="http://x/items"
+            )
+        raise TalkkitError("broken")
+
+    async with BulkJob(["refused", "broken"], _operation(send)).stream() as out:
+        results = {r.key: r for r in await collect(out)}
+    refused, broken = results["item:refused"], results["item:broken"]
+    assert (refused.outcome, refused.code, refused.message, refused.attempts) == (
+        Outcome.FAILED,
+        "APIConnectionError",
+        "connection refused",  # its message, not str() with the method and URL
+        1,
+    )
+    assert (broken.outcome, broken.code, broken.message) == (Outcome.FAILED, "TalkkitError", "broken")
+
+
+async def _sent(payload: str) -> str | None:
+    await anyio.lowlevel.checkpoint()  # a request awaits: a cancelled job stops here
+    return f"id:{payload}"
+
+
+async def test_a_job_has_sixteen_workers_no_journal_and_no_retry_failed_by_default() -> None:
+    """A job's defaults: 16 requests in flight, no journal, no progress hook, failed items not re-sent."""
+    job = BulkJob(["a"], _operation(_sent))
+    assert (job.concurrency, job.journal_path, job.retry_failed, job.on_progress) == (
+        16,
+        None,
+        False,
+        None,
+    )
+
+
+@pytest.mark.parametrize("concurrency", [0, -1, 2.5, "4", True])
+async def test_concurrency_must_be_a_whole_number_of_at_least_one(concurrency: object) -> None:
+    """A concurrency that is not a whole number of at least 1 is refused, naming the field and value."""
+    with pytest.raises(InvalidRequestError) as refused:
+        BulkJob([], _operation(_sent), concurrency=concurrency)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.reason, refused.value.value) == (
+        "concurrency",
+        "must be a whole number of at least 1",
+        concurrency,
+    )
+
+
+async def test_an_async_source_is_numbered_and_closed_when_the_consumer_leaves() -> None:
+    """Items from an async iterator keep their positions; leaving early closes it, its cleanup included."""
+    closed: list[str] = []
+
+    async def source(n: int) -> AsyncIterator[str]:
+        try:
+            for i in range(n):
+                yield f"r{i}"
+        finally:
+            await anyio.lowlevel.checkpoint()  # a cleanup that awaits, like a file reader's
+            closed.append(f"{n} closed")
+
+    async with BulkJob(source(30), _operation(_sent), concurrency=2).stream() as out:
+        results = await collect(out)
+    assert sorted(r.index for r in results) == list(range(30))
+    assert all(r.key == f"item:r{r.index}" for r in results)
+    async with BulkJob(source(1000), _operation(_sent), concurrency=2).stream() as out:
+        async for _ in out:
+            break  # the consumer walks away: the job is cancelled
+    assert closed == ["30 closed", "1000 closed"]
+
+
+async def test_an_item_deferred_after_earlier_items_finished_still_comes_back() -> None:
+    """An item the server defers once, after the items before it are done, is sent again and done."""
+    sent: Counter[str] = Counter()
+
+    async def send(payload: str) -> str | None:
+        sent[payload] += 1
+        if payload == "later" and sent[payload] == 1:
+            raise RateLimitError("slow down", status=429, retry_after=0.0)
+        return f"id:{payload}"
+
+    async with BulkJob(["first", "later", "last"], _operation(send), concurrency=1).stream() as out:
+        results = {r.key: r for r in await collect(out)}
+    assert sent == {"first": 1, "later": 2, "last": 1}
+    assert [(r.outcome, r.resource_id) for r in results.values()] == [
+        (Outcome.DONE, "id:first"),
+        (Outcome.DONE, "id:last"),
+        (Outcome.DONE, "id:later"),
+    ]

@@ -68,7 +68,7 @@ from talkkit.typing import Handler, Middleware
 if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
-__all__ = ["BaseClient", "ClientConfig", "ClientOptions", "DerivedOptions", "Reply"]
+__all__ = ["BaseClient", "CallArgs", "ClientConfig", "ClientOptions", "DerivedOptions", "Reply"]
 
 T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
@@ -136,6 +136,16 @@ class DerivedOptions(TypedDict, total=False):
     rate_limit: RateLimit | str | None
     middleware: Iterable[Middleware]
     headers: Mapping[str, str]
+
+
+class CallArgs(TypedDict, total=False):
+    """What `send_json`, `request_json` and `request_model` hand on to `request` (see there)."""
+
+    params: Mapping[str, Any] | None
+    json: Any
+    safety: Safety | None
+    timeout: TimeoutTypes | Unset
+    options: ExtraOptions | None
 
 
 @attrs.frozen(kw_only=True)
@@ -393,21 +403,9 @@ class BaseClient:
         record_response(response)
         return response
 
-    async def send_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        safety: Safety | None = None,
-        timeout: TimeoutTypes | Unset = UNSET,
-        options: ExtraOptions | None = None,
-    ) -> Reply:
+    async def send_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Reply:
         """Like `request`, returning the decoded JSON body with the call's request id."""
-        response = await self.request(
-            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
-        )
+        response = await self.request(method, path, **call)
         content = response.content
         if not content.strip():
             return Reply(None, request_id_of(response))
@@ -419,22 +417,9 @@ class BaseClient:
                 request_id=response.request.headers.get("x-request-id"),
             ) from exc
 
-    async def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        safety: Safety | None = None,
-        timeout: TimeoutTypes | Unset = UNSET,
-        options: ExtraOptions | None = None,
-    ) -> Any:
+    async def request_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Any:
         """Like `request`, returning the decoded JSON body (``None`` when empty)."""
-        reply = await self.send_json(
-            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
-        )
-        return reply.body
+        return (await self.send_json(method, path, **call)).body
 
     async def request_model(
         self,
@@ -443,11 +428,7 @@ class BaseClient:
         cls: type[T],
         *,
         key: str | None = None,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        safety: Safety | None = None,
-        timeout: TimeoutTypes | Unset = UNSET,
-        options: ExtraOptions | None = None,
+        **call: Unpack[CallArgs],
     ) -> T:
         """
         Send a call and structure its payload into ``cls``.
@@ -457,9 +438,7 @@ class BaseClient:
         dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
         (each model of a list) carries the call's request id as ``_request_id``.
         """
-        reply = await self.send_json(
-            method, path, params=params, json=json, safety=safety, timeout=timeout, options=options
-        )
+        reply = await self.send_json(method, path, **call)
         return self.structure(
             self.dialect.unwrap(reply.body, key), cls, request_id=reply.request_id
         )

@@ -208,13 +208,7 @@ def offset_paginator(
             {"page": token.number} if isinstance(token, _PageNumber) else {"offset": token or 0}
         )
         query = {**(params or {}), "limit": limit, **position}
-        reply = await client.send_json("GET", path, params=query, options=options)
-        body = reply.body
-        items = client.structure(
-            client.dialect.unwrap(body, items_key),
-            list[item_type],  # type: ignore[valid-type]
-            request_id=reply.request_id,
-        )
+        body, items = await _get_page(client, path, query, item_type, items_key, options)
         meta: Mapping[str, Any] = body if isinstance(body, dict) else {}
         count = _int(meta.get("count"))
         total = count if count is not None else _int(meta.get("total"))
@@ -237,6 +231,24 @@ def offset_paginator(
         return Page(items, following if more and items else None, total)
 
     return AsyncPaginator(fetch, max_items=max_items)
+
+
+async def _get_page(
+    client: BaseClient,
+    path: str,
+    query: Mapping[str, Any],
+    item_type: type[T],
+    items_key: str | None,
+    options: ExtraOptions | None,
+) -> tuple[Any, list[T]]:
+    """One page: its body, and its items unwrapped by the dialect, each with the request id."""
+    reply = await client.send_json("GET", path, params=query, options=options)
+    items = client.structure(
+        client.dialect.unwrap(reply.body, items_key),
+        list[item_type],  # type: ignore[valid-type]
+        request_id=reply.request_id,
+    )
+    return reply.body, items
 
 
 def _check_position(path: str, field: str, asked: Any, answered: Any) -> None:
@@ -267,13 +279,7 @@ def page_paginator(
     async def fetch(page: int | None) -> Page[T]:
         number = page or 1
         query = {**(params or {}), "page": number, "per_page": per_page}
-        reply = await client.send_json("GET", path, params=query, options=options)
-        body = reply.body
-        items = client.structure(
-            client.dialect.unwrap(body, items_key),
-            list[item_type],  # type: ignore[valid-type]
-            request_id=reply.request_id,
-        )
+        body, items = await _get_page(client, path, query, item_type, items_key, options)
         meta: Any = {}
         if isinstance(body, dict):
             meta = body.get("pagination") or body.get("meta") or {}
@@ -303,13 +309,7 @@ def cursor_paginator(
 
     async def fetch(cursor: str | None) -> Page[T]:
         query = {**(params or {}), "limit": limit, "cursor": cursor}
-        reply = await client.send_json("GET", path, params=query, options=options)
-        body = reply.body
-        items = client.structure(
-            client.dialect.unwrap(body, items_key),
-            list[item_type],  # type: ignore[valid-type]
-            request_id=reply.request_id,
-        )
+        body, items = await _get_page(client, path, query, item_type, items_key, options)
         following = body.get(cursor_key) if isinstance(body, dict) else None
         following = following if isinstance(following, str) and following else None
         if items and following is not None and following == cursor:

@@ -44,7 +44,7 @@ from talkkit._converter import structure
 from talkkit._dialect import Dialect
 from talkkit._fields import fields_of
 from talkkit._log import configure_from_env
-from talkkit._model import set_request_id
+from talkkit._model import envelope_of, set_request_id
 from talkkit._options import ExtraOptions
 from talkkit._otel import available as tracing_available
 from talkkit._raw import record_response, request_id_of
@@ -433,15 +433,15 @@ class BaseClient:
         """
         Send a call and structure its payload into ``cls``.
 
-        The platform's success envelope is unwrapped here, not in each resource: ``key`` names
-        the resource key (Talkturo's ``{"success": true, "assistant": {...}}``); without it the
+        The platform's success envelope is unwrapped here, not in each resource: the record
+        class names its key (Talkturo's ``{"success": true, "assistant": {...}}``: see
+        `envelope_of`), ``key`` names it for a payload that is no record; without either the
         dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
         (each model of a list) carries the call's request id as ``_request_id``.
         """
         reply = await self.send_json(method, path, **call)
-        return self.structure(
-            self.dialect.unwrap(reply.body, key), cls, request_id=reply.request_id
-        )
+        payload = self.dialect.unwrap(reply.body, key or envelope_of(cls))
+        return self.structure(payload, cls, request_id=reply.request_id)
 
     def fields(
         self,

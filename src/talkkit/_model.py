@@ -10,11 +10,12 @@ and when they unstructure a record.
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any, ClassVar, TypeVar
 
 from talkkit._converter import WireCase, make_converter
 
-__all__ = ["Model", "set_request_id"]
+__all__ = ["Model", "envelope_of", "set_request_id"]
 
 T = TypeVar("T")
 
@@ -39,6 +40,11 @@ class Model:
     The platform's response casing: set by each platform's base, overridden by a record the
     platform sends in another casing. Unset, a converter uses its ``response_case``.
     """
+
+    _envelope: ClassVar[str | None] = None
+    """The key a success body keeps one such record under (Talkturo's ``"contact"``), if any."""
+    _list_envelope: ClassVar[str | None] = None
+    """The key a success body keeps a list of them under (``"contacts"``), if any."""
 
     @property
     def _request_id(self) -> str | None:
@@ -88,3 +94,14 @@ def set_request_id(value: T, request_id: str | None) -> T:
             if isinstance(item, Model):
                 object.__setattr__(item, "_talkkit_request_id", request_id)
     return value
+
+
+def envelope_of(cls: Any) -> str | None:
+    """
+    Where a success body keeps a payload of type ``cls``: a `Model`'s ``_envelope``, the item
+    model's ``_list_envelope`` for ``list[Model]``, else ``None`` (the dialect's default).
+    """
+    if typing.get_origin(cls) is list:
+        (item,) = typing.get_args(cls)
+        return getattr(item, "_list_envelope", None)
+    return getattr(cls, "_envelope", None)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from talkkit._model import envelope_of
 from talkkit.errors import PaginationError
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def offset_paginator(
     path: str,
     item_type: type[T],
     *,
-    items_key: str,
+    items_key: str | None = None,
     params: Mapping[str, Any] | None = None,
     limit: int = 50,
     max_items: int | None = None,
@@ -243,11 +244,9 @@ async def _get_page(
 ) -> tuple[Any, list[T]]:
     """One page: its body, and its items unwrapped by the dialect, each with the request id."""
     reply = await client.send_json("GET", path, params=query, options=options)
-    items = client.structure(
-        client.dialect.unwrap(reply.body, items_key),
-        list[item_type],  # type: ignore[valid-type]
-        request_id=reply.request_id,
-    )
+    kind = list[item_type]  # type: ignore[valid-type]
+    payload = client.dialect.unwrap(reply.body, items_key or envelope_of(kind))
+    items = client.structure(payload, kind, request_id=reply.request_id)
     return reply.body, items
 
 
@@ -298,7 +297,7 @@ def cursor_paginator(
     path: str,
     item_type: type[T],
     *,
-    items_key: str,
+    items_key: str | None = None,
     cursor_key: str = "nextCursor",
     params: Mapping[str, Any] | None = None,
     limit: int = 100,

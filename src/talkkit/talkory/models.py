@@ -21,6 +21,4 @@ class Models(Resource):
 
     async def list(self, **options: Unpack[RequestOptions]) -> list[Model]:
         """``GET /v1/models``."""
-        return await self._client.request_model(
-            "GET", "/v1/models", list[Model], key="models", options=options
-        )
+        return await self._client.request_model("GET", "/v1/models", list[Model], options=options)

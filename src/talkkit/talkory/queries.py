@@ -170,7 +170,6 @@ class Queries(Resource):
             self._client,
             "/v1/queries",
             QuerySummary,
-            items_key="queries",
             limit=integer(1, MAX_PAGE)("limit", limit),
             max_items=max_items,
             options=options,

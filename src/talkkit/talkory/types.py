@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -78,6 +78,8 @@ class LLMHealth(TalkoryModel):
 @attrs.frozen
 class Model(TalkoryModel):
     """A model usable in queries; ``id`` is what ``models=[...]`` takes."""
+
+    _list_envelope: ClassVar[str | None] = "models"
 
     id: str
     name: str | None = None
@@ -188,6 +190,8 @@ class Query(TalkoryModel):
 @attrs.frozen(kw_only=True)
 class QuerySummary(TalkoryModel):
     """One entry of the query history."""
+
+    _list_envelope: ClassVar[str | None] = "queries"
 
     id: str
     status: QueryStatus | str

@@ -63,7 +63,6 @@ class Assistants(Resource):
             "POST",
             "/assistants",
             Assistant,
-            key="assistant",
             json=self._client.fields(Assistants.create, values),
             safety=Safety.UNSAFE,
             options=options,
@@ -72,9 +71,7 @@ class Assistants(Resource):
     async def get(self, assistant_id: str, **options: Unpack[RequestOptions]) -> Assistant:
         """``GET /api/assistants/{assistantId}``: one assistant's configuration."""
         path = f"/assistants/{path_id('assistant_id', assistant_id)}"
-        return await self._client.request_model(
-            "GET", path, Assistant, key="assistant", options=options
-        )
+        return await self._client.request_model("GET", path, Assistant, options=options)
 
     async def update(
         self,
@@ -146,7 +143,6 @@ class Assistants(Resource):
             "PATCH",
             path,
             Assistant,
-            key="assistant",
             json=self._client.fields(Assistants.update, values),
             safety=Safety.IDEMPOTENT,
             options=options,

@@ -107,7 +107,6 @@ class Campaigns(Resource):
             self._client,
             "/crm/campaigns",
             Campaign,
-            items_key="campaigns",
             params=params,
             limit=page_size(limit, max_items),
             max_items=max_items,
@@ -144,7 +143,6 @@ class Campaigns(Resource):
             "POST",
             "/crm/campaigns",
             Campaign,
-            key="campaign",
             json=self._client.fields(Campaigns.create, values),
             safety=Safety.UNSAFE,
             options=options,
@@ -153,9 +151,7 @@ class Campaigns(Resource):
     async def get(self, campaign_id: str, **options: Unpack[RequestOptions]) -> Campaign:
         """``GET /api/crm/campaigns/{id}``: one campaign (safe). Inferred endpoint: docs repo."""
         path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
-        return await self._client.request_model(
-            "GET", path, Campaign, key="campaign", options=options
-        )
+        return await self._client.request_model("GET", path, Campaign, options=options)
 
     async def update(
         self,
@@ -184,7 +180,6 @@ class Campaigns(Resource):
             "PATCH",
             path,
             Campaign,
-            key="campaign",
             json=payload,
             safety=Safety.IDEMPOTENT,
             options=options,
@@ -274,7 +269,6 @@ class Campaigns(Resource):
             self._client,
             path,
             Contact,
-            items_key="contacts",
             limit=page_size(limit, max_items),
             max_items=max_items,
             options=options,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -65,6 +65,8 @@ class Assistant(TalkturoModel):
     The names ``voice_id``, ``voice_name``, ``transcriber_*`` and ``outbound_enabled`` are
     inferred (the docs describe those fields without naming them).
     """
+
+    _envelope: ClassVar[str | None] = "assistant"
 
     id: str
     account_id: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -45,6 +45,9 @@ class LeadStatus(enum.StrEnum):
 @attrs.frozen(kw_only=True)
 class Campaign(TalkturoModel):
     """An outbound calling campaign (``/api/crm/campaigns``)."""
+
+    _envelope: ClassVar[str | None] = "campaign"
+    _list_envelope: ClassVar[str | None] = "campaigns"
 
     id: str
     team_id: str | None = None
@@ -99,6 +102,9 @@ class Contact(TalkturoModel):
     Response names are inferred snake_case mirrors of the documented request fields.
     """
 
+    _envelope: ClassVar[str | None] = "contact"
+    _list_envelope: ClassVar[str | None] = "contacts"
+
     id: str
     team_id: str | None = None
     company_id: str | None = None
@@ -129,6 +135,9 @@ class Company(TalkturoModel):
     Names beyond ``id``/``team_id`` are inferred; ``contact_count`` is the emulator's name for
     the documented "number of linked contacts".
     """
+
+    _envelope: ClassVar[str | None] = "company"
+    _list_envelope: ClassVar[str | None] = "companies"
 
     id: str
     team_id: str | None = None

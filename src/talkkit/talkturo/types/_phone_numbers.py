@@ -31,6 +31,8 @@ class AvailableNumber(TalkturoModel):
     (``"1.00"``), kept as strings.
     """
 
+    _list_envelope: ClassVar[str | None] = "numbers"
+
     _wire_case: ClassVar[WireCase] = "camel"
 
     phone_number: str
@@ -48,6 +50,9 @@ class PhoneNumber(TalkturoModel):
     Field names are inferred from the docs repo's telephony examples. The client reads the
     record in snake_case or camelCase (the docs repo's purchase answer uses ``phoneNumber``).
     """
+
+    _envelope: ClassVar[str | None] = "phoneNumber"
+    _list_envelope: ClassVar[str | None] = "phoneNumbers"
 
     id: str
     phone_number: str | None = None

@@ -633,12 +633,16 @@ async def test_an_unclear_row_without_natural_key_stays_unknown_when_resumed(
     emu.faults.add(FaultRule(route="POST /api/crm/contacts", commit_drop_rate=1.0, times=1))
     journal = tmp_path / "import.db"
     rows = [{"first_name": "Anon", "last_name": "Ymous"}]
-    async with turo.contacts.import_many(rows, company_id=company_id, journal=journal).stream() as out:
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, journal=journal
+    ).stream() as out:
         [lost] = await collect(out)
     assert (lost.outcome, lost.code, lost.attempts) == (Outcome.UNKNOWN, "outcome_unknown", 1)
     assert (lost.message or "").startswith("outcome unknown: POST")
     sent = len(emu.request_log)
-    async with turo.contacts.import_many(rows, company_id=company_id, journal=journal).stream() as out:
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, journal=journal
+    ).stream() as out:
         [resumed] = await collect(out)
     assert (resumed.outcome, resumed.key, resumed.code, resumed.message) == (
         Outcome.UNKNOWN,
@@ -654,7 +658,9 @@ async def test_an_unclear_row_without_natural_key_stays_unknown_when_resumed(
         scope={"base_url": turo.base_url, "team_id": "team_01emulator"},
     ) as j:
         await j.mark_pending(lost.key)
-    async with turo.contacts.import_many(rows, company_id=company_id, journal=killed).stream() as out:
+    async with turo.contacts.import_many(
+        rows, company_id=company_id, journal=killed
+    ).stream() as out:
         [pending] = await collect(out)
     assert (pending.outcome, pending.key, pending.code, pending.message) == (
         Outcome.UNKNOWN,
@@ -785,7 +791,11 @@ async def test_an_error_without_a_code_is_named_by_its_type() -> None:
         "connection refused",  # its message, not str() with the method and URL
         1,
     )
-    assert (broken.outcome, broken.code, broken.message) == (Outcome.FAILED, "TalkkitError", "broken")
+    assert (broken.outcome, broken.code, broken.message) == (
+        Outcome.FAILED,
+        "TalkkitError",
+        "broken",
+    )
 
 
 async def _sent(payload: str) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from talkkit.bulk import CsvSource
 from talkkit.cli._common import CliUsageError, parse_rate_limit
 from talkkit.cli._runner import BulkOptions, JobKind, run_bulk
 from talkkit.errors import ConfigurationError
@@ -140,6 +141,37 @@ def _client(factory: Callable[..., Any], **kwargs: Any) -> Any:
         raise CliUsageError(str(exc)) from None
 
 
+def _launch(
+    kind: JobKind,
+    options: BulkOptions,
+    source: CsvSource,
+    total: int,
+    factory: Callable[..., Any],
+    job: Callable[[Any, dict[str, Any]], Any],
+    args: list[str],
+    **client_options: Any,
+) -> None:
+    """Run one bulk command: its client, its job (given the options every job takes), resume args."""
+    common = {
+        "concurrency": options.concurrency,
+        "journal": options.journal,
+        "retry_failed": options.retry_failed,
+    }
+    run_bulk(
+        kind,
+        options,
+        source,
+        total,
+        lambda traffic: _client(
+            factory,
+            **client_options,
+            **traffic.client_options(options.rate_limit, options.redis_url),
+        ),
+        lambda client: job(client, common),
+        args,
+    )
+
+
 def _team(team_id: str | None) -> str:
     if not team_id:
         raise CliUsageError("--team-id is required (or set TALKTURO_TEAM_ID)")
@@ -176,29 +208,10 @@ def import_contacts(team_id: str | None, company_id: str | None, **values: Any) 
     _require_env(*CONTACTS.credentials)
     args = ["--team-id", team, *(["--company-id", company_id] if company_id else [])]
 
-    def job(client: AsyncTalkturo) -> Any:
-        return client.contacts.import_many(
-            source,
-            team_id=team,
-            company_id=company_id,
-            concurrency=options.concurrency,
-            journal=options.journal,
-            retry_failed=options.retry_failed,
-        )
+    def job(client: AsyncTalkturo, common: dict[str, Any]) -> Any:
+        return client.contacts.import_many(source, team_id=team, company_id=company_id, **common)
 
-    run_bulk(
-        CONTACTS,
-        options,
-        source,
-        total,
-        lambda traffic: _client(
-            AsyncTalkturo,
-            team_id=team,
-            **traffic.client_options(options.rate_limit, options.redis_url),
-        ),
-        job,
-        args,
-    )
+    _launch(CONTACTS, options, source, total, AsyncTalkturo, job, args, team_id=team)
 
 
 # -- talkkit companies import -----------------------------------------------------------------
@@ -226,28 +239,11 @@ def import_companies(team_id: str | None, **values: Any) -> None:
     team = _team(team_id)
     _require_env(*COMPANIES.credentials)
 
-    def job(client: AsyncTalkturo) -> Any:
-        return client.companies.import_many(
-            source,
-            team_id=team,
-            concurrency=options.concurrency,
-            journal=options.journal,
-            retry_failed=options.retry_failed,
-        )
+    def job(client: AsyncTalkturo, common: dict[str, Any]) -> Any:
+        return client.companies.import_many(source, team_id=team, **common)
 
-    run_bulk(
-        COMPANIES,
-        options,
-        source,
-        total,
-        lambda traffic: _client(
-            AsyncTalkturo,
-            team_id=team,
-            **traffic.client_options(options.rate_limit, options.redis_url),
-        ),
-        job,
-        ["--team-id", team],
-    )
+    args = ["--team-id", team]
+    _launch(COMPANIES, options, source, total, AsyncTalkturo, job, args, team_id=team)
 
 
 # -- talkkit calls dial ---------------------------------------------------------------------
@@ -277,23 +273,7 @@ def dial(agent_id: str, **values: Any) -> None:
     if not agent_id.strip():
         raise CliUsageError("--agent-id must not be empty")
 
-    def job(client: AsyncTalkover) -> Any:
-        return client.calls.dial_many(
-            source,
-            agent_id=agent_id,
-            concurrency=options.concurrency,
-            journal=options.journal,
-            retry_failed=options.retry_failed,
-        )
+    def job(client: AsyncTalkover, common: dict[str, Any]) -> Any:
+        return client.calls.dial_many(source, agent_id=agent_id, **common)
 
-    run_bulk(
-        CALLS,
-        options,
-        source,
-        total,
-        lambda traffic: _client(
-            AsyncTalkover, **traffic.client_options(options.rate_limit, options.redis_url)
-        ),
-        job,
-        ["--agent-id", agent_id],
-    )
+    _launch(CALLS, options, source, total, AsyncTalkover, job, ["--agent-id", agent_id])

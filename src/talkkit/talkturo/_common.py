@@ -1,14 +1,21 @@
-"""What the Talkturo resources share: the ``team_id`` field and the page-size checks."""
+"""What the Talkturo resources share: the ``team_id`` field, page-size checks, scoped lists."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from talkkit._fields import Doc, Field
 from talkkit._validate import path_id
 from talkkit.errors import InvalidRequestError
+from talkkit.pagination import AsyncPaginator, offset_paginator
 
-__all__ = ["TeamId", "page_size", "positive_int"]
+if TYPE_CHECKING:
+    from talkkit.talkturo._client import AsyncTalkturo
+
+__all__ = ["TeamId", "page_size", "positive_int", "scoped_list"]
+
+T = TypeVar("T")
 
 
 def positive_int(field: str, value: Any) -> int:
@@ -31,3 +38,31 @@ def page_size(value: Any, max_items: Any) -> int:
 
 TeamId = Annotated[str | None, Doc("Owning team (default: the client's)."), Field(path_id)]
 """The ``teamId`` of a write; the method passes ``self._client._team(team_id)`` as its value."""
+
+
+def scoped_list(
+    client: AsyncTalkturo,
+    method: Callable[..., Any],
+    values: dict[str, Any],
+    path: str,
+    item_type: type[T],
+) -> AsyncPaginator[T]:
+    """
+    A list scoped by team or account: ``values`` is the list method's ``locals()``.
+
+    One of ``teamId`` or ``accountSlug`` is sent (an argument first, ``team_id`` winning, then
+    the client's ``team_id``, then its ``account_slug``), with the method's query fields.
+    """
+    params = {
+        **client._scope(values["team_id"], values["account_slug"]),
+        **client.fields(method, values, into="query"),
+    }
+    return offset_paginator(
+        client,
+        path,
+        item_type,
+        params=params,
+        limit=page_size(values["limit"], values["max_items"]),
+        max_items=values["max_items"],
+        options=values["options"],
+    )

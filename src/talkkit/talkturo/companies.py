@@ -12,9 +12,9 @@ from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary
-from talkkit.pagination import AsyncPaginator, offset_paginator
+from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import companies_operation, import_columns
-from talkkit.talkturo._common import TeamId, page_size
+from talkkit.talkturo._common import TeamId, scoped_list
 from talkkit.talkturo.types import Company
 
 if TYPE_CHECKING:
@@ -99,19 +99,7 @@ class Companies(Resource):
             limit: Page size.
             max_items: Stop after this many companies.
         """
-        params = {
-            **self._client._scope(team_id, account_slug),
-            **self._client.fields(Companies.list, locals(), into="query"),
-        }
-        return offset_paginator(
-            self._client,
-            "/crm/companies",
-            Company,
-            params=params,
-            limit=page_size(limit, max_items),
-            max_items=max_items,
-            options=options,
-        )
+        return scoped_list(self._client, Companies.list, locals(), "/crm/companies", Company)
 
     def import_many(
         self,

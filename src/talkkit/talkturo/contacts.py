@@ -22,9 +22,9 @@ from talkkit._validate import (
 )
 from talkkit._validate import email as valid_email
 from talkkit.bulk import BulkJob, BulkSummary
-from talkkit.pagination import AsyncPaginator, offset_paginator
+from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import contacts_operation, import_columns
-from talkkit.talkturo._common import TeamId, page_size
+from talkkit.talkturo._common import TeamId, scoped_list
 from talkkit.talkturo.types import Contact, LeadStatus
 
 if TYPE_CHECKING:
@@ -130,19 +130,7 @@ class Contacts(Resource):
             limit: Page size.
             max_items: Stop after this many contacts.
         """
-        params = {
-            **self._client._scope(team_id, account_slug),
-            **self._client.fields(Contacts.list, locals(), into="query"),
-        }
-        return offset_paginator(
-            self._client,
-            "/crm/contacts",
-            Contact,
-            params=params,
-            limit=page_size(limit, max_items),
-            max_items=max_items,
-            options=options,
-        )
+        return scoped_list(self._client, Contacts.list, locals(), "/crm/contacts", Contact)
 
     def import_many(
         self,

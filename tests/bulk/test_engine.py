@@ -849,8 +849,15 @@ async def test_an_async_source_is_numbered_and_closed_when_the_consumer_leaves()
 
 
 async def test_an_item_deferred_after_earlier_items_finished_still_comes_back() -> None:
-    """An item the server defers once, after the items before it are done, is sent again and done."""
+    """An item the server defers once, read after every item before it is done, is sent again and done."""
     sent: Counter[str] = Counter()
+    first_chunk_done = anyio.Event()
+
+    async def source() -> AsyncIterator[str]:
+        for i in range(256):  # one chunk: dispatched before the next item is read
+            yield f"r{i}"
+        await first_chunk_done.wait()  # nothing is outstanding when the next item is read
+        yield "later"
 
     async def send(payload: str) -> str | None:
         sent[payload] += 1
@@ -858,11 +865,121 @@ async def test_an_item_deferred_after_earlier_items_finished_still_comes_back() 
             raise RateLimitError("slow down", status=429, retry_after=0.0)
         return f"id:{payload}"
 
-    async with BulkJob(["first", "later", "last"], _operation(send), concurrency=1).stream() as out:
-        results = {r.key: r for r in await collect(out)}
-    assert sent == {"first": 1, "later": 2, "last": 1}
-    assert [(r.outcome, r.resource_id) for r in results.values()] == [
-        (Outcome.DONE, "id:first"),
-        (Outcome.DONE, "id:last"),
-        (Outcome.DONE, "id:later"),
-    ]
+    results: dict[str, ItemOutcome] = {}
+    async with BulkJob(source(), _operation(send), concurrency=4).stream() as out:
+        async for result in out:
+            results[result.key] = result
+            if len(results) == 256:
+                first_chunk_done.set()
+    assert (len(results), sent["later"], sum(sent.values())) == (257, 2, 258)
+    later = results["item:later"]
+    assert (later.index, later.outcome, later.resource_id, later.code) == (
+        256,
+        Outcome.DONE,
+        "id:later",
+        None,
+    )
+
+
+class _Numbers:
+    """An async iterator with no ``aclose`` (not a generator)."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def __aiter__(self) -> _Numbers:
+        return self
+
+    async def __anext__(self) -> str:
+        if not self.left:
+            raise StopAsyncIteration
+        self.left -= 1
+        return str(self.left)
+
+
+async def test_an_async_iterator_without_aclose_is_read_to_the_end() -> None:
+    """Any async iterable will do, not only an async generator that can be closed."""
+    async with BulkJob(_Numbers(5), _operation(_sent)).stream() as out:
+        results = await collect(out)
+    assert sorted(r.index for r in results) == list(range(5))
+    assert all((r.outcome, r.code, r.message) == (Outcome.DONE, None, None) for r in results)
+
+
+async def test_a_created_contact_has_no_code_an_existing_one_names_the_409(
+    turo: AsyncTalkturo, emu: Emulator, company_id: str
+) -> None:
+    """A 409 on the first send is skipped with the API's reason; on our own re-send it is done, no reason."""
+    await turo.contacts.create("Ada", "Lovelace", company_id=company_id, email="user2@example.com")
+    emu.faults.add(FaultRule(route="POST /api/crm/contacts", commit_drop_rate=1.0, times=1))
+    async with turo.contacts.import_many(
+        contacts(3), company_id=company_id, concurrency=1
+    ).stream() as out:  # one at a time: the first row's answer is the one lost
+        results = {r.index: r for r in await collect(out)}
+    resent, created, existing = results[0], results[1], results[2]
+    assert (existing.outcome, existing.attempts) == (Outcome.SKIPPED, 1)
+    assert existing.code is not None
+    assert existing.message
+    assert (resent.outcome, resent.attempts, resent.code, resent.message) == (
+        Outcome.DONE,
+        2,
+        None,
+        None,
+    )
+    assert (created.outcome, created.attempts, created.code, created.message) == (
+        Outcome.DONE,
+        1,
+        None,
+        None,
+    )
+
+
+async def test_the_row_that_stopped_the_job_names_the_401_and_queued_rows_keep_their_keys(
+    emu: Emulator,
+) -> None:
+    """The 401 row carries the API's code and message; rows already queued are reported by their key."""
+    client = AsyncTalkturo(
+        "wrong-token",
+        base_url="http://localhost/api",
+        team_id="team_01emulator",
+        transport=emu.transport(),
+    )
+    async with (
+        client,
+        client.contacts.import_many(
+            contacts(300), company_id="comp_x", concurrency=1
+        ).stream() as outcomes,
+    ):
+        results = {r.index: r for r in await collect(outcomes)}
+    [stopper] = [r for r in results.values() if r.code != "aborted"]
+    assert (stopper.index, stopper.outcome, stopper.attempts) == (0, Outcome.FAILED, 1)
+    assert stopper.code is not None
+    assert stopper.message
+    queued = [r for r in results.values() if 0 < r.index < 256]  # the first chunk, prepared
+    assert {r.key for r in queued} == {f"email:user{r.index}@example.com" for r in queued}
+
+
+async def test_leaving_the_stream_after_an_abort_is_clean() -> None:
+    """A consumer that leaves early after a 401 stopped the job gets no error from the workers."""
+    from talkkit import AsyncTalkturo
+    from talkkit.emulator import Emulator
+
+    for trial in range(5):
+        emulator = Emulator(seed=trial)
+        rows = [
+            {"first_name": f"F{i}", "last_name": "L", "email": f"u{i}@example.com"}
+            for i in range(200)
+        ]
+        async with AsyncTalkturo(
+            "wrong-token",
+            base_url="http://localhost/api",
+            team_id="team_01emulator",
+            transport=emulator.transport(),
+        ) as client:
+            job = client.contacts.import_many(rows, company_id="comp_x", concurrency=4)
+            seen = 0
+            async with job.stream() as outcomes:
+                async for _ in outcomes:
+                    seen += 1
+                    if seen == 3 + trial:
+                        break
+            assert seen == 3 + trial

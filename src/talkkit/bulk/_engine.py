@@ -415,7 +415,12 @@ class BulkJob(Generic[P]):
         if self.on_progress is not None:
             self.on_progress(self.summary)
         assert self._out is not None
-        await _put(self._out, outcome)
+        try:
+            await _put(self._out, outcome)
+        except anyio.BrokenResourceError:
+            # The consumer left ``stream()`` early and the job is being cancelled: the outcome
+            # is counted (and journaled, above), only nobody reads it any more.
+            pass
 
 
 # The hand-offs from the workers to the consumer of outcomes. anyio's ``send`` and ``receive``

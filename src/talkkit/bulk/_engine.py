@@ -10,6 +10,7 @@ counted in the `BulkSummary`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from pathlib import Path
@@ -415,12 +416,10 @@ class BulkJob(Generic[P]):
         if self.on_progress is not None:
             self.on_progress(self.summary)
         assert self._out is not None
-        try:
+        # BrokenResourceError: the consumer left ``stream()`` early and the job is being
+        # cancelled; the outcome is counted (and journaled, above), only nobody reads it any more.
+        with contextlib.suppress(anyio.BrokenResourceError):
             await _put(self._out, outcome)
-        except anyio.BrokenResourceError:
-            # The consumer left ``stream()`` early and the job is being cancelled: the outcome
-            # is counted (and journaled, above), only nobody reads it any more.
-            pass
 
 
 # The hand-offs from the workers to the consumer of outcomes. anyio's ``send`` and ``receive``

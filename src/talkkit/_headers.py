@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 __all__ = ["parse_rate_limit", "parse_retry_after", "request_id_from"]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
+_RAW_REQUEST_ID_HEADERS = tuple(name.encode() for name in _REQUEST_ID_HEADERS)
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -63,6 +64,13 @@ def parse_rate_limit(
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
     """The server's request id header, if it sent one."""
+    raw = getattr(headers, "raw", None)
+    if raw is not None:  # httpx.Headers: one pass over the raw pairs (each .get() is a scan)
+        found = {k.lower(): v for k, v in raw if k.lower() in _RAW_REQUEST_ID_HEADERS and v}
+        for raw_name in _RAW_REQUEST_ID_HEADERS:
+            if raw_name in found:
+                return str(found[raw_name].decode("latin-1"))
+        return None
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:

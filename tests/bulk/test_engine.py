@@ -47,6 +47,16 @@ def numbers(n: int) -> list[str]:
     return [f"+1202555{i:04d}" for i in range(n)]
 
 
+def wrong_token_client(emulator: Emulator) -> AsyncTalkturo:
+    """A Talkturo client of ``emulator`` whose token the API refuses (401)."""
+    return AsyncTalkturo(
+        "wrong-token",
+        base_url="http://localhost/api",
+        team_id="team_01emulator",
+        transport=emulator.transport(),
+    )
+
+
 async def collect(job_stream: AsyncIterator[ItemOutcome]) -> list[ItemOutcome]:
     return [outcome async for outcome in job_stream]
 
@@ -193,12 +203,7 @@ async def test_long_retry_after_reschedules_instead_of_blocking(
 
 async def test_broken_token_aborts_the_job(emu: Emulator) -> None:
     """A 401 stops the job: nothing more is sent, every row is still accounted for."""
-    client = AsyncTalkturo(
-        "wrong-token",
-        base_url="http://localhost/api",
-        team_id="team_01emulator",
-        transport=emu.transport(),
-    )
+    client = wrong_token_client(emu)
     async with client:
         summary = await client.contacts.import_many(
             contacts(200), company_id="comp_x", concurrency=4
@@ -362,12 +367,7 @@ async def test_rerun_after_fixing_the_token_sends_everything(
 ) -> None:
     """Rows a 401 stopped are not journaled as failed: the re-run sends them all."""
     journal = tmp_path / "import.db"
-    wrong = AsyncTalkturo(
-        "wrong-token",
-        base_url="http://localhost/api",
-        team_id="team_01emulator",
-        transport=emu.transport(),
-    )
+    wrong = wrong_token_client(emu)
     async with wrong:
         first = await wrong.contacts.import_many(
             contacts(20), company_id=company_id, journal=journal, concurrency=2
@@ -542,12 +542,7 @@ async def test_a_pending_call_whose_lookup_fails_reports_the_lookup_error(
 
 async def test_rows_after_an_abort_are_each_reported_not_sent(emu: Emulator) -> None:
     """A 401 early in a long input: every later row, in every chunk, is failed as not sent."""
-    client = AsyncTalkturo(
-        "wrong-token",
-        base_url="http://localhost/api",
-        team_id="team_01emulator",
-        transport=emu.transport(),
-    )
+    client = wrong_token_client(emu)
     async with (
         client,
         client.contacts.import_many(
@@ -937,12 +932,7 @@ async def test_the_row_that_stopped_the_job_names_the_401_and_queued_rows_keep_t
     emu: Emulator,
 ) -> None:
     """The 401 row carries the API's code and message; rows already queued are reported by their key."""
-    client = AsyncTalkturo(
-        "wrong-token",
-        base_url="http://localhost/api",
-        team_id="team_01emulator",
-        transport=emu.transport(),
-    )
+    client = wrong_token_client(emu)
     async with (
         client,
         client.contacts.import_many(
@@ -960,22 +950,9 @@ async def test_the_row_that_stopped_the_job_names_the_401_and_queued_rows_keep_t
 
 async def test_leaving_the_stream_after_an_abort_is_clean() -> None:
     """A consumer that leaves early after a 401 stopped the job gets no error from the workers."""
-    from talkkit import AsyncTalkturo
-    from talkkit.emulator import Emulator
-
     for trial in range(5):
-        emulator = Emulator(seed=trial)
-        rows = [
-            {"first_name": f"F{i}", "last_name": "L", "email": f"u{i}@example.com"}
-            for i in range(200)
-        ]
-        async with AsyncTalkturo(
-            "wrong-token",
-            base_url="http://localhost/api",
-            team_id="team_01emulator",
-            transport=emulator.transport(),
-        ) as client:
-            job = client.contacts.import_many(rows, company_id="comp_x", concurrency=4)
+        async with wrong_token_client(Emulator(seed=trial)) as client:
+            job = client.contacts.import_many(contacts(200), company_id="comp_x", concurrency=4)
             seen = 0
             async with job.stream() as outcomes:
                 async for _ in outcomes:

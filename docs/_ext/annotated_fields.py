@@ -21,6 +21,7 @@ the docs read, never the code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import griffe
@@ -28,23 +29,26 @@ import griffe
 _ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
 
 
+def _members(obj: griffe.Object) -> Iterator[griffe.Object]:
+    """Every module, class, function and attribute below ``obj`` (aliases left out), depth first."""
+    for member in obj.members.values():
+        if member.is_alias:
+            continue
+        yield member
+        if member.is_module or member.is_class:
+            yield from _members(member)
+
+
 class AnnotatedFields(griffe.Extension):
     """Expand ``Annotated`` aliases and resolve re-exported metadata (``Doc``) in annotations."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
-        self._visit(pkg)
-
-    def _visit(self, obj: griffe.Object | griffe.Alias) -> None:
-        if obj.is_alias:
-            return
-        if obj.is_module or obj.is_class:
-            for member in obj.members.values():
-                self._visit(member)
-        elif obj.is_function:
-            for parameter in obj.parameters:
-                parameter.annotation = self._fix(parameter.annotation, obj)
-        elif obj.is_attribute:
-            obj.annotation = self._fix(obj.annotation, obj)
+        for obj in _members(pkg):
+            if obj.is_function:
+                for parameter in obj.parameters:
+                    parameter.annotation = self._fix(parameter.annotation, obj)
+            elif obj.is_attribute:
+                obj.annotation = self._fix(obj.annotation, obj)
 
     def _fix(self, annotation: str | griffe.Expr | None, obj: griffe.Object) -> Any:
         collection = obj.modules_collection
@@ -145,23 +149,22 @@ class MergedParameters(griffe.Extension):
     """
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
-        self._visit(pkg)
+        for obj in _members(pkg):
+            if obj.is_function and obj.docstring is not None:
+                _merge_tables(obj)
 
-    def _visit(self, obj: griffe.Object | griffe.Alias) -> None:
-        if obj.is_alias:
-            return
-        if obj.is_module or obj.is_class:
-            for member in obj.members.values():
-                self._visit(member)
-        elif obj.is_function and obj.docstring is not None:
-            sections = obj.docstring.parsed
-            tables = [s for s in sections if s.kind is griffe.DocstringSectionKind.parameters]
-            if len(tables) < 2:
-                return
-            order = {p.name: i for i, p in enumerate(obj.parameters)}
-            merged = {p.name: p for table in reversed(tables) for p in table.value}
-            tables[0].value = sorted(
-                merged.values(), key=lambda p: order.get(p.name.lstrip("*"), len(order))
-            )
-            for table in tables[1:]:
-                sections.remove(table)
+
+def _merge_tables(obj: griffe.Object) -> None:
+    """Merge a function's parameter tables into its first, in signature order."""
+    assert obj.docstring is not None  # (checked by the caller)
+    sections = obj.docstring.parsed
+    tables = [s for s in sections if s.kind is griffe.DocstringSectionKind.parameters]
+    if len(tables) < 2:
+        return
+    order = {p.name: i for i, p in enumerate(obj.parameters)}
+    merged = {p.name: p for table in reversed(tables) for p in table.value}
+    tables[0].value = sorted(
+        merged.values(), key=lambda p: order.get(p.name.lstrip("*"), len(order))
+    )
+    for table in tables[1:]:
+        sections.remove(table)

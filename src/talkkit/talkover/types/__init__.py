@@ -2,97 +2,34 @@
 
 from __future__ import annotations
 
-from talkkit.talkover.types._agents import (
-    Action,
-    ActionInput,
-    ActionTrigger,
-    Agent,
-    AgentPhoneNumber,
-    AgentStatus,
-    AgentVoice,
-    InterruptSensitivity,
-    Language,
-    Training,
-    VoiceTemplateRef,
-    WhoSpeaksFirst,
-)
-from talkkit.talkover.types._base import TalkoverModel
-from talkkit.talkover.types._calls import Call, CallStatus, PlacedCall
-from talkkit.talkover.types._campaigns import (
-    CallTimeRange,
-    Campaign,
-    CampaignCall,
-    CampaignCallResult,
-    CampaignFile,
-    CampaignStats,
-    CampaignStatus,
-    CampaignType,
-)
-from talkkit.talkover.types._common import ActiveStatus, AgentSummary, CustomHeader, Direction
-from talkkit.talkover.types._telephony import (
-    Did,
-    Health,
-    PhoneNumber,
-    PhoneNumberType,
-    QualityTier,
-    SipTransport,
-    SipTrunk,
-    SipTrunkHealth,
-    SipTrunkVerification,
-    VoiceTemplate,
-    VoiceTemplateGroup,
-)
-from talkkit.talkover.types._webhooks import (
-    AgentWebhook,
-    AgentWebhookList,
-    CampaignWebhook,
-    WebhookStatus,
-    WebhookTestResult,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Action",
-    "ActionInput",
-    "ActionTrigger",
-    "ActiveStatus",
-    "Agent",
-    "AgentPhoneNumber",
-    "AgentStatus",
-    "AgentSummary",
-    "AgentVoice",
-    "AgentWebhook",
-    "AgentWebhookList",
-    "Call",
-    "CallStatus",
-    "CallTimeRange",
-    "Campaign",
-    "CampaignCall",
-    "CampaignCallResult",
-    "CampaignFile",
-    "CampaignStats",
-    "CampaignStatus",
-    "CampaignType",
-    "CampaignWebhook",
-    "CustomHeader",
-    "Did",
-    "Direction",
-    "Health",
-    "InterruptSensitivity",
-    "Language",
-    "PhoneNumber",
-    "PhoneNumberType",
-    "PlacedCall",
-    "QualityTier",
-    "SipTransport",
-    "SipTrunk",
-    "SipTrunkHealth",
-    "SipTrunkVerification",
-    "TalkoverModel",
-    "Training",
-    "VoiceTemplate",
-    "VoiceTemplateGroup",
-    "VoiceTemplateRef",
-    "WebhookStatus",
-    "WebhookTestResult",
-    "WhoSpeaksFirst",
-]
+from talkkit.talkover.types import (
+    _agents,
+    _base,
+    _calls,
+    _campaigns,
+    _common,
+    _telephony,
+    _webhooks,
+)
+from talkkit.talkover.types._agents import *  # noqa: F403
+from talkkit.talkover.types._base import *  # noqa: F403
+from talkkit.talkover.types._calls import *  # noqa: F403
+from talkkit.talkover.types._campaigns import *  # noqa: F403
+from talkkit.talkover.types._common import *  # noqa: F403
+from talkkit.talkover.types._telephony import *  # noqa: F403
+from talkkit.talkover.types._webhooks import *  # noqa: F403
+
+# Each record is listed once, in its module's __all__. Type checkers read only a literal
+# __all__; without one they take every star-imported name above as public.
+if not TYPE_CHECKING:
+    __all__ = [
+        *_agents.__all__,
+        *_base.__all__,
+        *_calls.__all__,
+        *_campaigns.__all__,
+        *_common.__all__,
+        *_telephony.__all__,
+        *_webhooks.__all__,
+    ]

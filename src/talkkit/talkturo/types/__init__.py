@@ -2,60 +2,15 @@
 
 from __future__ import annotations
 
-from talkkit.talkturo.types._assistants import (
-    Assistant,
-    AssistantTemplate,
-    LLMProvider,
-    TranscriberProvider,
-    VoiceProvider,
-)
-from talkkit.talkturo.types._crm import (
-    Campaign,
-    CampaignContactsAdded,
-    CampaignRun,
-    CampaignStatus,
-    Company,
-    Contact,
-    LeadStatus,
-)
-from talkkit.talkturo.types._phone_numbers import AvailableNumber, NumberType, PhoneNumber
-from talkkit.talkturo.types._webhooks import (
-    BillingEvent,
-    BillingEventType,
-    CallAnswered,
-    CallCompleted,
-    CallEvent,
-    CallEventType,
-    CallHangup,
-    CallInitiated,
-    MachineDetectionEnded,
-    WebhookEvent,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Assistant",
-    "AssistantTemplate",
-    "AvailableNumber",
-    "BillingEvent",
-    "BillingEventType",
-    "CallAnswered",
-    "CallCompleted",
-    "CallEvent",
-    "CallEventType",
-    "CallHangup",
-    "CallInitiated",
-    "Campaign",
-    "CampaignContactsAdded",
-    "CampaignRun",
-    "CampaignStatus",
-    "Company",
-    "Contact",
-    "LLMProvider",
-    "LeadStatus",
-    "MachineDetectionEnded",
-    "NumberType",
-    "PhoneNumber",
-    "TranscriberProvider",
-    "VoiceProvider",
-    "WebhookEvent",
-]
+from talkkit.talkturo.types import _assistants, _crm, _phone_numbers, _webhooks
+from talkkit.talkturo.types._assistants import *  # noqa: F403
+from talkkit.talkturo.types._crm import *  # noqa: F403
+from talkkit.talkturo.types._phone_numbers import *  # noqa: F403
+from talkkit.talkturo.types._webhooks import *  # noqa: F403
+
+# Each record is listed once, in its module's __all__. Type checkers read only a literal
+# __all__; without one they take every star-imported name above as public.
+if not TYPE_CHECKING:
+    __all__ = [*_assistants.__all__, *_crm.__all__, *_phone_numbers.__all__, *_webhooks.__all__]

@@ -27,9 +27,7 @@ class Dialect:
 
     Attributes:
         name: Lower-case platform name (``"talkory"``), used in errors and limiter keys.
-        display_name: For messages (``"Talkory"``).
         token_env: Env var holding the token.
-        base_url_env: Env var overriding the base URL.
         default_base_url: ``None`` when every account has its own domain.
         token_prefixes: Documented token prefixes (empty: no check).
         decode_error: ``(status, headers, body) -> APIError``.
@@ -38,9 +36,7 @@ class Dialect:
     """
 
     name: str
-    display_name: str
     token_env: str
-    base_url_env: str
     default_base_url: str | None
     token_prefixes: tuple[str, ...]
     decode_error: Callable[[int, Mapping[str, str], bytes], APIError]
@@ -50,6 +46,16 @@ class Dialect:
     """Where a success body keeps its payload when a call names no key (Talkover: ``data``)."""
     request_case: WireCase = "snake"
     """How request bodies and queries spell field names (Talkturo and Talkory: camelCase)."""
+
+    @property
+    def display_name(self) -> str:
+        """The platform's name for messages (``"Talkory"``)."""
+        return self.name.capitalize()
+
+    @property
+    def base_url_env(self) -> str:
+        """The env var overriding the base URL (``TALKORY_BASE_URL``)."""
+        return f"{self.name.upper()}_BASE_URL"
 
     def unwrap(self, body: Any, key: str | None) -> Any:
         """

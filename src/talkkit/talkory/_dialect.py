@@ -6,45 +6,32 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from talkkit import errors as err
 from talkkit._config import RateLimit
 from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
-from talkkit.errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    ServiceUnavailableError,
-    error_class_for_status,
-)
 
 __all__ = ["TALKORY", "decode_talkory_error", "stream_error_response"]
 
 # As the official SDK does: the code decides first, then the status.
-_CODES: dict[str, type[APIError]] = {
-    "invalid_request": BadRequestError,
-    "invalid_model": BadRequestError,
-    "missing_api_key": AuthenticationError,
-    "invalid_api_key": AuthenticationError,
-    "insufficient_balance": PaymentRequiredError,
-    "spend_cap_reached": PaymentRequiredError,
-    "paid_plan_required": PaymentRequiredError,
-    "insufficient_scope": PermissionDeniedError,
-    "not_found": NotFoundError,
-    "query_in_progress": ConflictError,
-    "payload_too_large": PayloadTooLargeError,
-    "rate_limited": RateLimitError,
-    "internal_error": ServerError,
-    "service_unavailable": ServiceUnavailableError,
+_CODES: dict[str, type[err.APIError]] = {
+    "invalid_request": err.BadRequestError,
+    "invalid_model": err.BadRequestError,
+    "missing_api_key": err.AuthenticationError,
+    "invalid_api_key": err.AuthenticationError,
+    "insufficient_balance": err.PaymentRequiredError,
+    "spend_cap_reached": err.PaymentRequiredError,
+    "paid_plan_required": err.PaymentRequiredError,
+    "insufficient_scope": err.PermissionDeniedError,
+    "not_found": err.NotFoundError,
+    "query_in_progress": err.ConflictError,
+    "payload_too_large": err.PayloadTooLargeError,
+    "rate_limited": err.RateLimitError,
+    "internal_error": err.ServerError,
+    "service_unavailable": err.ServiceUnavailableError,
 }
 
 
-def decode_talkory_error(status: int, headers: Mapping[str, str], content: bytes) -> APIError:
+def decode_talkory_error(status: int, headers: Mapping[str, str], content: bytes) -> err.APIError:
     """Decode any Talkory error response into a typed `APIError`."""
     body = parse_json_body(content)
     code = message = request_id = None
@@ -58,7 +45,7 @@ def decode_talkory_error(status: int, headers: Mapping[str, str], content: bytes
             message = inner.strip() or None
         message = message or str_field(body, "message")
         request_id = request_id or str_field(body, "requestId")
-    cls = _CODES.get(code or "") or error_class_for_status(status)
+    cls = _CODES.get(code or "") or err.error_class_for_status(status)
     return cls(
         message or fallback_message(status, body),
         status=status,
@@ -87,9 +74,7 @@ def stream_error_response(event: Mapping[str, Any]) -> tuple[int, bytes]:
 
 TALKORY = Dialect(
     name="talkory",
-    display_name="Talkory",
     token_env="TALKORY_API_KEY",
-    base_url_env="TALKORY_BASE_URL",
     default_base_url="https://api.talkory.ai",
     token_prefixes=("tk_live_",),
     decode_error=decode_talkory_error,

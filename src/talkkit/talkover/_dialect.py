@@ -15,44 +15,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from talkkit import errors as err
 from talkkit._config import RateLimit
 from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
-from talkkit.errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    error_class_for_status,
-)
 
 __all__ = ["TALKOVER", "decode_talkover_error"]
 
-_CODES: dict[str, type[APIError]] = {
-    "UNAUTHORIZED": AuthenticationError,
-    "MISSING_TOKEN": AuthenticationError,
-    "TOKEN_EXPIRED": AuthenticationError,
-    "INVALID_TOKEN": AuthenticationError,
-    "INVALID_API_KEY": AuthenticationError,
-    "FORBIDDEN": PermissionDeniedError,
-    "VALIDATION_ERROR": BadRequestError,
-    "INVALID_TRANSITION": BadRequestError,
-    "AGENT_NOT_FOUND": NotFoundError,
-    "CAMPAIGN_NOT_FOUND": NotFoundError,
-    "VOICE_NOT_FOUND": NotFoundError,
-    "TRAINING_NOT_FOUND": NotFoundError,
-    "ACTION_NOT_FOUND": NotFoundError,
-    "CONFLICT": ConflictError,
-    "AGENT_IS_PUBLISHED": ConflictError,
-    "AGENT_HAS_ACTIVE_CALLS": ConflictError,
-    "DID_ALREADY_EXISTS": ConflictError,
-    "DID_IN_USE": ConflictError,
-    "TRUNK_HAS_DIDS": ConflictError,
-    "RATE_LIMITED": RateLimitError,
-    "SERVER_ERROR": ServerError,
+_CODES: dict[str, type[err.APIError]] = {
+    "UNAUTHORIZED": err.AuthenticationError,
+    "MISSING_TOKEN": err.AuthenticationError,
+    "TOKEN_EXPIRED": err.AuthenticationError,
+    "INVALID_TOKEN": err.AuthenticationError,
+    "INVALID_API_KEY": err.AuthenticationError,
+    "FORBIDDEN": err.PermissionDeniedError,
+    "VALIDATION_ERROR": err.BadRequestError,
+    "INVALID_TRANSITION": err.BadRequestError,
+    "AGENT_NOT_FOUND": err.NotFoundError,
+    "CAMPAIGN_NOT_FOUND": err.NotFoundError,
+    "VOICE_NOT_FOUND": err.NotFoundError,
+    "TRAINING_NOT_FOUND": err.NotFoundError,
+    "ACTION_NOT_FOUND": err.NotFoundError,
+    "CONFLICT": err.ConflictError,
+    "AGENT_IS_PUBLISHED": err.ConflictError,
+    "AGENT_HAS_ACTIVE_CALLS": err.ConflictError,
+    "DID_ALREADY_EXISTS": err.ConflictError,
+    "DID_IN_USE": err.ConflictError,
+    "TRUNK_HAS_DIDS": err.ConflictError,
+    "RATE_LIMITED": err.RateLimitError,
+    "SERVER_ERROR": err.ServerError,
 }
 
 
@@ -72,7 +62,7 @@ def _field_errors(value: Any) -> dict[str, list[str]]:
     return out
 
 
-def decode_talkover_error(status: int, headers: Mapping[str, str], content: bytes) -> APIError:
+def decode_talkover_error(status: int, headers: Mapping[str, str], content: bytes) -> err.APIError:
     """Decode any Talkover error response (all five shapes) into a typed `APIError`."""
     body = parse_json_body(content)
     code = message = None
@@ -94,7 +84,7 @@ def decode_talkover_error(status: int, headers: Mapping[str, str], content: byte
         message = "validation failed"
     if status == 422 and code is None:
         code = "VALIDATION_ERROR"  # the code the reference's tables give 422
-    cls = _CODES.get(code or "") or error_class_for_status(status)
+    cls = _CODES.get(code or "") or err.error_class_for_status(status)
     return cls(
         message or fallback_message(status, body),
         status=status,
@@ -106,9 +96,7 @@ def decode_talkover_error(status: int, headers: Mapping[str, str], content: byte
 
 TALKOVER = Dialect(
     name="talkover",
-    display_name="Talkover",
     token_env="TALKOVER_TOKEN",
-    base_url_env="TALKOVER_BASE_URL",
     default_base_url="https://app.talkover.ai/api/v1",
     token_prefixes=("talq_",),
     decode_error=decode_talkover_error,

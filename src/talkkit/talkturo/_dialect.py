@@ -53,9 +53,7 @@ def decode_talkturo_error(status: int, headers: Mapping[str, str], content: byte
 
 TALKTURO = Dialect(
     name="talkturo",
-    display_name="Talkturo",
     token_env="TALKTURO_TOKEN",
-    base_url_env="TALKTURO_BASE_URL",
     default_base_url=None,
     token_prefixes=(),  # none published (the docs repo shows tk_live_/tk_test_; not enforced)
     decode_error=decode_talkturo_error,

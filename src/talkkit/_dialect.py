@@ -15,9 +15,9 @@ import attrs
 
 from talkkit._config import RateLimit
 from talkkit._converter import WireCase
-from talkkit.errors import APIError, DecodeError
+from talkkit.errors import APIError, DecodeError, error_class_for_status
 
-__all__ = ["Dialect", "fallback_message", "parse_json_body", "str_field"]
+__all__ = ["Dialect", "fallback_message", "parse_json_body", "str_field", "typed_error"]
 
 
 @attrs.frozen(kw_only=True)
@@ -114,3 +114,28 @@ def fallback_message(status: int, body: Any) -> str:
         snippet = " ".join(text.split())[:200]
         return f"{base}: {snippet}" if snippet else base
     return base
+
+
+def typed_error(
+    status: int,
+    body: Any,
+    *,
+    code: str | None,
+    message: str | None,
+    codes: Mapping[str, type[APIError]] | None = None,
+    request_id: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+) -> APIError:
+    """
+    The error a decoded response stands for: the class its ``code`` names in ``codes``, else
+    its status's class; `fallback_message` when the body named no message.
+    """
+    cls = (codes or {}).get(code or "") or error_class_for_status(status)
+    return cls(
+        message or fallback_message(status, body),
+        status=status,
+        code=code,
+        request_id=request_id,
+        body=body,
+        errors=errors,
+    )

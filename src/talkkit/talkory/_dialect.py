@@ -8,7 +8,7 @@ from typing import Any
 
 from talkkit import errors as err
 from talkkit._config import RateLimit
-from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
+from talkkit._dialect import Dialect, parse_json_body, str_field, typed_error
 
 __all__ = ["TALKORY", "decode_talkory_error", "stream_error_response"]
 
@@ -45,13 +45,8 @@ def decode_talkory_error(status: int, headers: Mapping[str, str], content: bytes
             message = inner.strip() or None
         message = message or str_field(body, "message")
         request_id = request_id or str_field(body, "requestId")
-    cls = _CODES.get(code or "") or err.error_class_for_status(status)
-    return cls(
-        message or fallback_message(status, body),
-        status=status,
-        code=code,
-        request_id=request_id,
-        body=body,
+    return typed_error(
+        status, body, code=code, message=message, codes=_CODES, request_id=request_id
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from talkkit import errors as err
 from talkkit._config import RateLimit
-from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
+from talkkit._dialect import Dialect, parse_json_body, str_field, typed_error
 
 __all__ = ["TALKOVER", "decode_talkover_error"]
 
@@ -84,14 +84,7 @@ def decode_talkover_error(status: int, headers: Mapping[str, str], content: byte
         message = "validation failed"
     if status == 422 and code is None:
         code = "VALIDATION_ERROR"  # the code the reference's tables give 422
-    cls = _CODES.get(code or "") or err.error_class_for_status(status)
-    return cls(
-        message or fallback_message(status, body),
-        status=status,
-        code=code,
-        body=body,
-        errors=errors,
-    )
+    return typed_error(status, body, code=code, message=message, codes=_CODES, errors=errors)
 
 
 TALKOVER = Dialect(

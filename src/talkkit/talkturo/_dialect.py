@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from talkkit._dialect import Dialect, fallback_message, parse_json_body, str_field
-from talkkit.errors import APIError, error_class_for_status
+from talkkit._dialect import Dialect, parse_json_body, str_field, typed_error
+from talkkit.errors import APIError
 
 __all__ = ["TALKTURO", "decode_talkturo_error"]
 
@@ -43,12 +43,7 @@ def decode_talkturo_error(status: int, headers: Mapping[str, str], content: byte
             message = str_field(inner, "message") or message
             code = str_field(inner, "code")
         code = code or str_field(body, "code")
-    return error_class_for_status(status)(
-        message or fallback_message(status, body),
-        status=status,
-        code=code or _STATUS_CODES.get(status),
-        body=body,
-    )
+    return typed_error(status, body, code=code or _STATUS_CODES.get(status), message=message)
 
 
 TALKTURO = Dialect(

@@ -8,11 +8,11 @@ from typing import Any
 
 import attrs
 
-from talkkit.emulator._env import Env
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._platform import RequestContext
 from talkkit.emulator._records import PlacedCall
-from talkkit.emulator._wire import iso, lookup
+from talkkit.emulator._state import PlatformState
+from talkkit.emulator._wire import lookup
 
 __all__ = ["ACTIVE_CALL_STATUSES", "TalkoverState", "formatted", "missing"]
 
@@ -49,7 +49,7 @@ def missing(what: str, code: str) -> ApiError:
 
 
 @attrs.define
-class TalkoverState:
+class TalkoverState(PlatformState):
     """
     Everything Talkover stores, as snake_case wire dicts keyed by id, in creation order.
 
@@ -59,7 +59,6 @@ class TalkoverState:
     `initiated` and stay so: use `complete_calls()` to end them.
     """
 
-    env: Env
     agents: dict[str, JSONDict] = attrs.Factory(dict)
     calls: dict[str, JSONDict] = attrs.Factory(dict)
     campaigns: dict[str, JSONDict] = attrs.Factory(dict)
@@ -86,14 +85,6 @@ class TalkoverState:
             }
         for number, country, kind, voice, whatsapp in _NUMBERS:
             self.add_number(number, country, kind=kind, has_voice=voice, has_whatsapp=whatsapp)
-
-    def stamp(self, record: JSONDict, digits: int = 0, **changes: Any) -> JSONDict:
-        """Apply changes and refresh `updated_at` (and set `created_at` on new records)."""
-        now = iso(self.env.now(), digits)
-        record.update(changes)
-        record.setdefault("created_at", now)
-        record["updated_at"] = now
-        return record
 
     def add_number(
         self,

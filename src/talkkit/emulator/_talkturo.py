@@ -144,7 +144,7 @@ class TalkturoRoutes:
     async def update_assistant(self, request: Request) -> Response:
         assistant = self._assistant(request)
         body = await self._owner_body(request)
-        changes = {}
+        changes: JSONDict = {}
         for key in body.data:
             field = _ALIASES.get(snake(key), snake(key))
             read = _ASSISTANT.get(field)

@@ -123,6 +123,17 @@ class CrmRoutes:
             if company["team_id"] != team_id:
                 raise ApiError(400, "companyId belongs to another team")
 
+    async def _create_body(self, request: Request, spec: dict[str, Reader]) -> tuple[str, JSONDict]:
+        """Read a create body: the caller's `teamId` and the `spec` fields, links checked."""
+        body = await read_body(request, TALKTURO)
+        team_id = body.text("teamId", required=True)
+        values = read_all(body, spec)
+        body.check(TALKTURO)
+        assert team_id is not None
+        self.state.team(team_id)
+        self._links(values, team_id)
+        return team_id, values
+
     async def list_campaigns(self, request: Request) -> Response:
         query = query_fields(request)
         team_id = query.text("teamId", required=True)
@@ -142,13 +153,7 @@ class CrmRoutes:
         return success(campaigns=page, **meta)
 
     async def create_campaign(self, request: Request) -> Response:
-        body = await read_body(request, TALKTURO)
-        team_id = body.text("teamId", required=True)
-        values = read_all(body, _CAMPAIGN)
-        body.check(TALKTURO)
-        assert team_id is not None
-        self.state.team(team_id)
-        self._links(values, team_id)
+        team_id, values = await self._create_body(request, _CAMPAIGN)
         fields = _snake_values(values)
         campaign = {
             "id": self.state.env.ids.ulid("camp"),
@@ -237,13 +242,7 @@ class CrmRoutes:
         return success(contacts=page, **meta)
 
     async def create_contact(self, request: Request) -> Response:
-        body = await read_body(request, TALKTURO)
-        team_id = body.text("teamId", required=True)
-        values = read_all(body, _CONTACT)
-        body.check(TALKTURO)
-        assert team_id is not None
-        self.state.team(team_id)
-        self._links(values, team_id)
+        team_id, values = await self._create_body(request, _CONTACT)
         ctx = context(request)
         ctx.subject = _contact_subject(values)
         contact_id = self.state.env.ids.ulid("cont")
@@ -280,12 +279,7 @@ class CrmRoutes:
         return success(contacts=page, **meta)
 
     async def create_company(self, request: Request) -> Response:
-        body = await read_body(request, TALKTURO)
-        team_id = body.text("teamId", required=True)
-        values = read_all(body, _COMPANY)
-        body.check(TALKTURO)
-        assert team_id is not None
-        self.state.team(team_id)
+        team_id, values = await self._create_body(request, _COMPANY)
         ctx = context(request)
         ctx.subject = f"name:{values['name'].lower()}"
         company_id = self.state.env.ids.ulid("comp")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import attrs
 
@@ -13,9 +12,9 @@ from talkkit.emulator._constants import (
     TALKTURO_ACCOUNT_SLUG,
     TALKTURO_TEAM_ID,
 )
-from talkkit.emulator._env import Env
 from talkkit.emulator._errors import ApiError, JSONDict
-from talkkit.emulator._wire import iso, lookup
+from talkkit.emulator._state import PlatformState
+from talkkit.emulator._wire import lookup
 
 __all__ = ["TEMPLATES", "TalkturoState", "snake"]
 
@@ -54,7 +53,7 @@ def snake(name: str) -> str:
 
 
 @attrs.define
-class TalkturoState:
+class TalkturoState(PlatformState):
     """
     Everything Talkturo stores, as snake_case wire dicts keyed by id, in creation order.
 
@@ -65,7 +64,6 @@ class TalkturoState:
     records should be created through the API rather than inserted directly.
     """
 
-    env: Env
     accounts: dict[str, JSONDict] = attrs.Factory(dict)
     teams: dict[str, JSONDict] = attrs.Factory(dict)
     assistants: dict[str, JSONDict] = attrs.Factory(dict)
@@ -115,14 +113,6 @@ class TalkturoState:
             self.team(record["team_id"])
         else:
             self.check_account(record["account_id"])
-        return record
-
-    def stamp(self, record: JSONDict, **changes: Any) -> JSONDict:
-        """Apply changes and refresh `updated_at` (and set `created_at` on new records)."""
-        now = iso(self.env.now())
-        record.update(changes)
-        record.setdefault("created_at", now)
-        record["updated_at"] = now
         return record
 
     def in_team(self, store: dict[str, JSONDict], team_ids: set[str]) -> list[JSONDict]:

@@ -23,9 +23,10 @@ from talkkit.talkturo.contacts import IMPORT_COLUMNS as CONTACT_COLUMNS
 
 __all__ = ["calls", "companies", "contacts"]
 
+_TALKTURO = ("TALKTURO_TOKEN", "TALKTURO_BASE_URL")
+
 CONTACTS = JobKind(
     command=("contacts", "import"),
-    label="contacts",
     rerun="sends every row again; contacts that already exist are skipped",
     resume_unknown=(
         "sends those with an email or phone again (the API refuses a duplicate, so a 409 "
@@ -33,22 +34,22 @@ CONTACTS = JobKind(
     ),
     required=("first_name", "last_name"),
     known=CONTACT_COLUMNS,
-    credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
+    credentials=_TALKTURO,
+    concurrency=16,
 )
 COMPANIES = JobKind(
     command=("companies", "import"),
-    label="companies",
     rerun="sends every row again; the API may refuse (409) or duplicate companies that exist",
     resume_unknown=(
         "looks them up by name; those not found are never re-sent: check them before retrying"
     ),
     required=("name",),
     known=COMPANY_COLUMNS,
-    credentials=("TALKTURO_TOKEN", "TALKTURO_BASE_URL"),
+    credentials=_TALKTURO,
+    concurrency=8,
 )
 CALLS = JobKind(
     command=("calls", "dial"),
-    label="calls",
     rerun="would call every number again",
     resume_unknown=(
         "looks them up in the call history; those not found are never dialled again: "
@@ -57,10 +58,15 @@ CALLS = JobKind(
     required=(("phone", "phone_number"),),
     known=DIAL_COLUMNS,
     credentials=("TALKOVER_TOKEN",),
+    concurrency=8,
+)
+
+_team_option = click.option(
+    "--team-id", envvar="TALKTURO_TEAM_ID", help="The team (default: TALKTURO_TEAM_ID)."
 )
 
 
-def _bulk_options(concurrency: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _bulk_options(kind: JobKind) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The FILE argument and the options every bulk command takes."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +77,7 @@ def _bulk_options(concurrency: int) -> Callable[[Callable[..., Any]], Callable[.
                 ),
                 click.option(
                     "--concurrency",
-                    default=concurrency,
+                    default=kind.concurrency,
                     show_default=True,
                     type=click.IntRange(1, 1000),
                     help="Requests in flight at most.",
@@ -112,19 +118,6 @@ def _bulk_options(concurrency: int) -> Callable[[Callable[..., Any]], Callable[.
         return command
 
     return decorate
-
-
-def _options(concurrency_default: int, **values: Any) -> BulkOptions:
-    return BulkOptions(
-        file=values["file"],
-        concurrency=values["concurrency"],
-        concurrency_default=concurrency_default,
-        journal=values["journal"],
-        retry_failed=values["retry_failed"],
-        rate_limit=values["rate_limit"],
-        redis_url=values["redis_url"],
-        as_json=values["as_json"],
-    )
 
 
 def _require_env(*names: str) -> None:
@@ -187,9 +180,9 @@ def contacts() -> None:
 
 
 @contacts.command("import")
-@click.option("--team-id", envvar="TALKTURO_TEAM_ID", help="The team (default: TALKTURO_TEAM_ID).")
+@_team_option
 @click.option("--company-id", help="Company of rows without a company_id column.")
-@_bulk_options(concurrency=16)
+@_bulk_options(CONTACTS)
 def import_contacts(team_id: str | None, company_id: str | None, **values: Any) -> None:
     """
     Create a Talkturo contact for each row of FILE (a CSV file).
@@ -200,7 +193,7 @@ def import_contacts(team_id: str | None, company_id: str | None, **values: Any) 
     """
     from talkkit.talkturo import AsyncTalkturo
 
-    options = _options(16, **values)
+    options = BulkOptions(**values)
     source, total = options.open_source(CONTACTS)
     if company_id is None and "company_id" not in source.header:
         raise CliUsageError("--company-id is required (or a company_id column in the file)")
@@ -223,8 +216,8 @@ def companies() -> None:
 
 
 @companies.command("import")
-@click.option("--team-id", envvar="TALKTURO_TEAM_ID", help="The team (default: TALKTURO_TEAM_ID).")
-@_bulk_options(concurrency=8)
+@_team_option
+@_bulk_options(COMPANIES)
 def import_companies(team_id: str | None, **values: Any) -> None:
     """
     Create a Talkturo company for each row of FILE (a CSV file).
@@ -234,7 +227,7 @@ def import_companies(team_id: str | None, **values: Any) -> None:
     """
     from talkkit.talkturo import AsyncTalkturo
 
-    options = _options(8, **values)
+    options = BulkOptions(**values)
     source, total = options.open_source(COMPANIES)
     team = _team(team_id)
     _require_env(*COMPANIES.credentials)
@@ -256,7 +249,7 @@ def calls() -> None:
 
 @calls.command("dial")
 @click.option("--agent-id", required=True, help="The published agent that places the calls.")
-@_bulk_options(concurrency=8)
+@_bulk_options(CALLS)
 def dial(agent_id: str, **values: Any) -> None:
     """
     Call each number in the phone column of FILE (a CSV file) with one Talkover agent.
@@ -267,7 +260,7 @@ def dial(agent_id: str, **values: Any) -> None:
     """
     from talkkit.talkover import AsyncTalkover
 
-    options = _options(8, **values)
+    options = BulkOptions(**values)
     source, total = options.open_source(CALLS)
     _require_env(*CALLS.credentials)
     if not agent_id.strip():

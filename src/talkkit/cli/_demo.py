@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import attrs
@@ -48,6 +48,8 @@ _EXISTING = 25  # contacts created before the import: their rows are skipped (40
 _CONTACT_ROUTE = "POST /api/crm/contacts"
 _CALL_ROUTE = "POST /api/v1/agents/*/call"
 _RETRY_AFTER = 0.25
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @attrs.define
@@ -215,21 +217,16 @@ async def _run(
         state.rates = {"Talkturo": rate_of(tt), "Talkover": rate_of(to)}
 
 
+def _how_many(name: str, default: int, least: int, what: str) -> Callable[[_F], _F]:
+    """An option for how many rows a job gets: ``least`` to 10,000."""
+    return click.option(
+        name, default=default, show_default=True, type=click.IntRange(least, 10_000), help=what
+    )
+
+
 @click.command()
-@click.option(
-    "--contacts",
-    default=2_000,
-    show_default=True,
-    type=click.IntRange(50, 10_000),
-    help="Contacts to import.",
-)
-@click.option(
-    "--calls",
-    default=200,
-    show_default=True,
-    type=click.IntRange(5, 10_000),
-    help="Calls to place.",
-)
+@_how_many("--contacts", 2_000, 50, "Contacts to import.")
+@_how_many("--calls", 200, 5, "Calls to place.")
 @click.option("--seed", default=7, hidden=True, help="Seed of the emulator's faults.")
 def demo(contacts: int, calls: int, seed: int) -> None:
     """

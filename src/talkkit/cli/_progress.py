@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, Self
 
 import attrs
 
-from talkkit.bulk import BulkSummary, Failure
+from talkkit.bulk import BulkSummary, Failure, Outcome
 from talkkit.cli._common import safe
 
 if TYPE_CHECKING:
@@ -21,10 +21,28 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-__all__ = ["FAILURES_SHOWN", "JobRow", "Tracker", "failures_table", "summary_table"]
+__all__ = [
+    "FAILURES_SHOWN",
+    "JobRow",
+    "Tracker",
+    "failures_table",
+    "outcome_counts",
+    "summary_table",
+]
 
 Mode = Literal["bar", "lines", "off"]
 FAILURES_SHOWN = 20
+_STYLES = {
+    Outcome.DONE: "green",
+    Outcome.SKIPPED: "yellow",
+    Outcome.FAILED: "red",
+    Outcome.UNKNOWN: "magenta",
+}
+
+
+def outcome_counts(summary: BulkSummary) -> dict[str, int]:
+    """How many items ended each way (``done``, ``skipped``, ``failed``, ``unknown``)."""
+    return {outcome.value: getattr(summary, outcome.value) for outcome in Outcome}
 
 
 @attrs.define
@@ -78,7 +96,7 @@ class Tracker:
         job = _Job(label, total)
         if self._progress is not None:
             job.task = self._progress.add_task(
-                label, total=total, done=0, skipped=0, failed=0, unknown=0
+                label, total=total, counts=outcome_counts(job.summary)
             )
         self._jobs.append(job)
         return len(self._jobs) - 1
@@ -95,10 +113,7 @@ class Tracker:
                 job.task,
                 completed=summary.total,
                 total=total,
-                done=summary.done,
-                skipped=summary.skipped,
-                failed=summary.failed,
-                unknown=summary.unknown,
+                counts=outcome_counts(summary),
             )
         elif self.mode == "lines" and time.monotonic() - self._last_line >= self.interval:
             self._print_lines()
@@ -117,12 +132,9 @@ class Tracker:
             elapsed = max(time.monotonic() - job.started, 1e-6)
             of = f"/{job.total:,}" if job.total else ""
             pct = f" ({100 * s.total / job.total:.0f}%)" if job.total else ""
+            counts = "".join(f" · {name} {n:,}" for name, n in outcome_counts(s).items())
             self.console.print(
-                safe(
-                    f"{job.label}: {s.total:,}{of}{pct} · done {s.done:,} · skipped "
-                    f"{s.skipped:,} · failed {s.failed:,} · unknown {s.unknown:,} · "
-                    f"{s.total / elapsed:,.0f}/s"
-                ),
+                safe(f"{job.label}: {s.total:,}{of}{pct}{counts} · {s.total / elapsed:,.0f}/s"),
                 markup=False,
             )
 
@@ -145,8 +157,10 @@ def _make_progress(console: Console) -> Progress:
             return Text(f"{speed:>6,.0f}/s" if speed else "     …/s", style="cyan")
 
     counts = (
-        "[green]{task.fields[done]:>6,} done[/]  [yellow]{task.fields[skipped]:>4,} skipped[/]  "
-        "[red]{task.fields[failed]:>4,} failed[/]  [magenta]{task.fields[unknown]:>3,} unknown[/]"
+        "[green]{task.fields[counts][done]:>6,} done[/]  "
+        "[yellow]{task.fields[counts][skipped]:>4,} skipped[/]  "
+        "[red]{task.fields[counts][failed]:>4,} failed[/]  "
+        "[magenta]{task.fields[counts][unknown]:>3,} unknown[/]"
     )
     return Progress(
         SpinnerColumn(finished_text="[green]✓[/]"),
@@ -180,10 +194,7 @@ def summary_table(rows: Sequence[JobRow], *, title: str | None = None) -> Table:
     journal = any(row.summary.from_journal for row in rows)
     columns = (
         ("total", ""),
-        ("done", "green"),
-        ("skipped", "yellow"),
-        ("failed", "red"),
-        ("unknown", "magenta"),
+        *((outcome.value, _STYLES[outcome]) for outcome in Outcome),
         ("from journal", "dim"),
         ("reconciled", "cyan"),
         ("time", ""),
@@ -197,10 +208,7 @@ def summary_table(rows: Sequence[JobRow], *, title: str | None = None) -> Table:
         cells = [
             safe(row.label),
             f"{s.total:,}",
-            f"{s.done:,}",
-            f"{s.skipped:,}",
-            f"{s.failed:,}",
-            f"{s.unknown:,}",
+            *(f"{n:,}" for n in outcome_counts(s).values()),
             *([f"{s.from_journal:,}"] if journal else []),
             f"{s.reconciled:,}",
             f"{row.seconds:.1f}s",

@@ -39,6 +39,7 @@ from talkkit.cli._progress import (
     JobRow,
     Tracker,
     failures_table,
+    outcome_counts,
     summary_table,
 )
 from talkkit.errors import InvalidRequestError, TalkkitError
@@ -55,7 +56,7 @@ class JobKind:
     """What one bulk command needs to know about its job."""
 
     command: tuple[str, str]
-    label: str
+    """The group (which names what the job makes, ``contacts``) and the command (``import``)."""
     rerun: str
     """What running it again without a journal does."""
     resume_unknown: str
@@ -63,6 +64,13 @@ class JobKind:
     required: tuple[str | tuple[str, ...], ...]
     known: frozenset[str]
     credentials: tuple[str, ...]
+    concurrency: int
+    """The default of ``--concurrency``."""
+
+    @property
+    def label(self) -> str:
+        """What the job makes, as the messages name it: the command's group."""
+        return self.command[0]
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +79,6 @@ class BulkOptions:
 
     file: Path
     concurrency: int
-    concurrency_default: int
     journal: Path | None
     retry_failed: bool
     rate_limit: RateLimit | None
@@ -116,7 +123,7 @@ class BulkOptions:
     def command_line(self, kind: JobKind, args: list[str]) -> str:
         """This command as typed again (to resume it): no credential is ever part of it."""
         argv = ["talkkit", *kind.command, str(self.file), *args]
-        if self.concurrency != self.concurrency_default:
+        if self.concurrency != kind.concurrency:
             argv += ["--concurrency", str(self.concurrency)]
         if self.journal is not None:
             argv += ["--journal", str(self.journal)]
@@ -334,11 +341,8 @@ def _notes(kind: JobKind, options: BulkOptions, run: _Run, args: list[str]) -> l
             f"{settle}."
         )
     if run.interrupted:
-        notes.append(
-            f"Interrupted: {summary.total:,} rows finished ({summary.done:,} done, "
-            f"{summary.skipped:,} skipped, {summary.failed:,} failed, {summary.unknown:,} "
-            "unknown)."
-        )
+        counts = ", ".join(f"{n:,} {name}" for name, n in outcome_counts(summary).items())
+        notes.append(f"Interrupted: {summary.total:,} rows finished ({counts}).")
         if options.journal is not None:
             notes.append(f"The journal {options.journal} is saved. Resume with:\n  {command}")
         else:

@@ -11,26 +11,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from talkkit._fields import fields_of
-from talkkit.bulk import BulkOperation, Prepared, parse_bool, row_values
+from talkkit.bulk import BulkJob, BulkOperation, Prepared, parse_bool, row_values
 from talkkit.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from talkkit._options import RequestOptions
     from talkkit.talkturo._client import AsyncTalkturo
+    from talkkit.talkturo.companies import Companies
+    from talkkit.talkturo.contacts import Contacts
 
-__all__ = ["companies_operation", "contacts_operation", "import_columns"]
+__all__ = ["companies_operation", "contacts_operation", "import_columns", "import_job"]
 
 _SET_BY_JOB = frozenset({"team_id", "custom_fields"})
 _CUSTOM = "custom_fields"
+_JOB_SETTINGS = ("concurrency", "journal", "retry_failed", "on_progress")
 
 
 def import_columns(create: Callable[..., object]) -> frozenset[str]:
     """The CSV columns an import through ``create`` reads (besides ``custom.<name>``)."""
     return fields_of(create).names() - _SET_BY_JOB
+
+
+def import_job(
+    operation: BulkOperation[dict[str, Any]], call: Mapping[str, Any]
+) -> BulkJob[dict[str, Any]]:
+    """
+    The job of an ``import_many`` call: ``operation`` over its ``rows``, with its
+    ``concurrency``, ``journal``, ``retry_failed`` and ``on_progress`` (``call`` is its
+    ``locals()``).
+    """
+    return BulkJob(call["rows"], operation, **{name: call[name] for name in _JOB_SETTINGS})
 
 
 def _tags(field: str, value: Any) -> Any:
@@ -44,6 +58,52 @@ def _digest(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
+class _Import:
+    """What both imports share: one team, and a create per row checked by the create's fields."""
+
+    def __init__(
+        self,
+        client: AsyncTalkturo,
+        resource: Contacts | Companies,
+        team_id: str | None,
+        options: RequestOptions | None,
+    ) -> None:
+        self.client = client
+        self.resource = resource
+        self.team = client._team(team_id)
+        self.options: RequestOptions = options or {}
+        # The class's own method (its module imports this one, so not by name).
+        create = type(resource).create
+        self.fields = fields_of(create)
+        self.columns = import_columns(create)
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A row's values checked by the create's fields, in the job's team."""
+        return self.fields.check({**values, "team_id": self.team})
+
+    async def send(self, payload: dict[str, Any]) -> str | None:
+        """Create one checked row; the new object's id."""
+        return (await self.resource.create(**payload, **self.options)).id
+
+    def operation(
+        self,
+        name: str,
+        prepare: Callable[[Any], Prepared[dict[str, Any]]],
+        *,
+        idempotent_by_key: bool,
+        reconcile: Callable[[Prepared[dict[str, Any]], float], Awaitable[str | None]] | None = None,
+    ) -> BulkOperation[dict[str, Any]]:
+        """The import as the engine runs it, journaled per base URL and team."""
+        return BulkOperation(
+            name=name,
+            prepare=prepare,
+            send=self.send,
+            idempotent_by_key=idempotent_by_key,
+            reconcile=reconcile,
+            scope={"base_url": self.client.base_url, "team_id": self.team},
+        )
+
+
 def contacts_operation(
     client: AsyncTalkturo,
     *,
@@ -52,18 +112,14 @@ def contacts_operation(
     options: RequestOptions | None = None,
 ) -> BulkOperation[dict[str, Any]]:
     """Create Talkturo contacts. The API answers 409 for an email or phone already in the team."""
-    team = client._team(team_id)
-    # The class's own method (contacts.py imports this module, so not by name).
-    create = type(client.contacts).create
-    fields = fields_of(create)
-    columns = import_columns(create)
+    recipe = _Import(client, client.contacts, team_id, options)
     parse = {"do_not_call": parse_bool, "tags": _tags}
 
     def prepare(row: Any) -> Prepared[dict[str, Any]]:
-        values = row_values(row, columns, parse=parse, custom=_CUSTOM)
+        values = row_values(row, recipe.columns, parse=parse, custom=_CUSTOM)
         values.setdefault("company_id", company_id)
         try:
-            payload = fields.check({**values, "team_id": team})
+            payload = recipe.check(values)
         except InvalidRequestError as exc:
             if exc.field == "company_id" and values["company_id"] is None:
                 raise InvalidRequestError(
@@ -77,16 +133,7 @@ def contacts_operation(
         # No natural key: the API cannot tell a re-send from a new contact.
         return Prepared(f"row:{_digest(payload)}", payload, resendable=False)
 
-    async def send(payload: dict[str, Any]) -> str | None:
-        return (await client.contacts.create(**payload, **(options or {}))).id
-
-    return BulkOperation(
-        name="talkturo.contacts.import",
-        prepare=prepare,
-        send=send,
-        idempotent_by_key=True,
-        scope={"base_url": client.base_url, "team_id": team},
-    )
+    return recipe.operation("talkturo.contacts.import", prepare, idempotent_by_key=True)
 
 
 def companies_operation(
@@ -98,32 +145,22 @@ def companies_operation(
     The docs do not say the API refuses a second company of the same name, so an unclear
     create is never re-sent: it is reconciled by searching for the name instead.
     """
-    team = client._team(team_id)
-    create = type(client.companies).create
-    fields = fields_of(create)
-    columns = import_columns(create)
+    recipe = _Import(client, client.companies, team_id, options)
 
     def prepare(row: Any) -> Prepared[dict[str, Any]]:
-        values = row_values(row, columns, custom=_CUSTOM)
-        payload = fields.check({**values, "team_id": team})
+        payload = recipe.check(row_values(row, recipe.columns, custom=_CUSTOM))
         return Prepared(f"name:{payload['name'].casefold()}", payload, resendable=False)
-
-    async def send(payload: dict[str, Any]) -> str | None:
-        return (await client.companies.create(**payload, **(options or {}))).id
 
     async def reconcile(item: Prepared[dict[str, Any]], since: float) -> str | None:
         name = item.payload["name"]
-        found = client.companies.list(team_id=team, search=name, max_items=200, **(options or {}))
+        found = client.companies.list(
+            team_id=recipe.team, search=name, max_items=200, **recipe.options
+        )
         async for company in found:
             if company.name is not None and company.name.casefold() == name.casefold():
                 return company.id
         return None
 
-    return BulkOperation(
-        name="talkturo.companies.import",
-        prepare=prepare,
-        send=send,
-        idempotent_by_key=False,
-        reconcile=reconcile,
-        scope={"base_url": client.base_url, "team_id": team},
+    return recipe.operation(
+        "talkturo.companies.import", prepare, idempotent_by_key=False, reconcile=reconcile
     )

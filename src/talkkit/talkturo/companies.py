@@ -13,7 +13,7 @@ from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary
 from talkkit.pagination import AsyncPaginator
-from talkkit.talkturo._bulk import companies_operation, import_columns
+from talkkit.talkturo._bulk import companies_operation, import_columns, import_job
 from talkkit.talkturo._common import TeamId, scoped_list
 from talkkit.talkturo.types import Company
 
@@ -132,14 +132,7 @@ class Companies(Resource):
             on_progress: Called with the running `BulkSummary` after every row.
         """
         operation = companies_operation(self._client, team_id=team_id, options=options)
-        return BulkJob(
-            rows,
-            operation,
-            concurrency=concurrency,
-            journal=journal,
-            retry_failed=retry_failed,
-            on_progress=on_progress,
-        )
+        return import_job(operation, locals())
 
 
 IMPORT_COLUMNS = import_columns(Companies.create)

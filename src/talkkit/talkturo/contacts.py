@@ -23,7 +23,7 @@ from talkkit._validate import (
 from talkkit._validate import email as valid_email
 from talkkit.bulk import BulkJob, BulkSummary
 from talkkit.pagination import AsyncPaginator
-from talkkit.talkturo._bulk import contacts_operation, import_columns
+from talkkit.talkturo._bulk import contacts_operation, import_columns, import_job
 from talkkit.talkturo._common import TeamId, scoped_list
 from talkkit.talkturo.types import Contact, LeadStatus
 
@@ -168,14 +168,7 @@ class Contacts(Resource):
         operation = contacts_operation(
             self._client, team_id=team_id, company_id=company_id, options=options
         )
-        return BulkJob(
-            rows,
-            operation,
-            concurrency=concurrency,
-            journal=journal,
-            retry_failed=retry_failed,
-            on_progress=on_progress,
-        )
+        return import_job(operation, locals())
 
 
 IMPORT_COLUMNS = import_columns(Contacts.create)

@@ -22,7 +22,8 @@ TalkkitError
 ├── StreamInterruptedError        a server-sent-event stream ended early
 ├── WebhookSignatureError         a webhook's signature or timestamp did not check out
 └── InvalidRequestError           (also ValueError) rejected client-side before sending
-    └── ConfigurationError        a client was set up wrongly (missing token, bad base URL)
+    ├── ConfigurationError        a client was set up wrongly (missing token, bad base URL)
+    └── PreflightError            a bulk job's check before its first item failed
 ```
 
 Every error carries what a caller needs to act or to report: ``request_id`` (the server's id
@@ -54,6 +55,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "PreflightError",
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
@@ -369,3 +371,21 @@ class InvalidRequestError(TalkkitError, ValueError):
 
 class ConfigurationError(InvalidRequestError):
     """A client was set up wrongly: missing token, malformed token, unusable base URL."""
+
+
+class PreflightError(InvalidRequestError):
+    """
+    A bulk job's check before its first item failed: nothing was sent.
+
+    ``field`` names the job's setting (``company_id``, ``agent_id``, ``campaign_id``,
+    ``team_id``, or ``token`` for refused credentials, whose value is never shown); ``cause``
+    is the API's answer when there was one.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self, field: str, reason: str, *, value: Any = None, cause: TalkkitError | None = None
+    ) -> None:
+        super().__init__(field, reason, value=value)
+        self.cause = cause

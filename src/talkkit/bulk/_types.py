@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
 
 from talkkit.errors import TalkkitError
 
-__all__ = ["BulkOperation", "BulkSummary", "Failure", "ItemOutcome", "Outcome", "Prepared"]
+__all__ = [
+    "BulkOperation",
+    "BulkSummary",
+    "CallEnd",
+    "Failure",
+    "ItemOutcome",
+    "Outcome",
+    "Prepared",
+]
 
 P = TypeVar("P")
 
@@ -32,6 +40,17 @@ class Outcome(enum.StrEnum):
     is sent again by a resumed run, where a 409 means done; any other is never re-sent
     automatically: a resumed run reconciles it (call history) or reports it again.
     """
+    NOT_SENT = "not_sent"
+    """
+    Not processed: the job stopped first, on a job-level error (refused credentials, the job's
+    parent not found, a storm of failures retries did not cure). It stays pending in the
+    journal, so a resumed run sends it.
+    """
+    NOT_PLACED = "not_placed"
+    """
+    A call whose answer was unclear and that the call history still does not show once the
+    grace period has passed. Never dialled again unless asked (``redial_not_placed``).
+    """
 
 
 @attrs.frozen(kw_only=True)
@@ -49,6 +68,8 @@ class ItemOutcome:
         field: The offending field for bad input.
         attempts: Requests sent for this item in this run.
         from_journal: Taken from an earlier run's journal; nothing was sent now.
+        status: A placed call's final status (``completed``, ``busy``…), when followed.
+        duration: A placed call's talk time in seconds, when followed and reported.
     """
 
     index: int
@@ -60,6 +81,22 @@ class ItemOutcome:
     field: str | None = None
     attempts: int = 0
     from_journal: bool = False
+    status: str | None = None
+    duration: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CallEnd:
+    """
+    How a placed call ended (what `BulkOperation.follow` reports).
+
+    Attributes:
+        status: The final status as the API names it (``completed``, ``no-answer``…).
+        duration: Talk time in seconds, when the API reports it.
+    """
+
+    status: str
+    duration: float | None = None
 
 
 @attrs.frozen
@@ -94,9 +131,15 @@ class BulkSummary:
     skipped: int = 0
     failed: int = 0
     unknown: int = 0
+    not_sent: int = 0
+    not_placed: int = 0
     from_journal: int = 0
     reconciled: int = 0
     sent: int = 0
+    statuses: dict[str, int] = attrs.field(factory=dict)
+    """Placed calls by final status (followed calls only)."""
+    talk_time: float = 0.0
+    """Seconds of talk over the followed calls."""
     failures: list[Failure] = attrs.field(factory=list)
     failures_dropped: int = 0
     aborted: str | None = None
@@ -178,6 +221,18 @@ class BulkOperation(Generic[P]):
         reconcile: For an unknown item, look up whether it happened (e.g. in call history);
             return the resource id when it did, ``None`` when it cannot tell.
         scope: Parameters that must match to reuse a journal (team id, agent id...).
+        preflight: Check the credentials and every parent the job names (its company, team,
+            agent, campaign) before the first item, with as few requests as the API allows;
+            raise `PreflightError` naming the setting. ``None``: nothing to check.
+        stops_job: Whether an error answered to one item is about the whole job (a 404 for
+            the job's agent or company rather than for this item's own data): the job stops
+            and the items not yet processed end ``not_sent``. ``None``: every `NotFoundError`
+            answered to a send stops the job (a create or a call cannot miss itself, only its
+            parent). Refused credentials (401, 403) always stop it.
+        follow: For a job that waits for its calls: of these resource ids (placed calls),
+            the ones that have ended, with how (`CallEnd`); polled until every call ended.
+        from_key: The raw item a journal key stands for (``phone:+1…`` → the number), so
+            that a journal's unknown items can be reconciled without the input.
     """
 
     name: str
@@ -186,6 +241,10 @@ class BulkOperation(Generic[P]):
     idempotent_by_key: bool
     reconcile: Callable[[Prepared[P], float], Awaitable[str | None]] | None = None
     scope: Mapping[str, str] = attrs.field(factory=dict)
+    preflight: Callable[[], Awaitable[None]] | None = None
+    stops_job: Callable[[Prepared[P], TalkkitError], bool] | None = None
+    follow: Callable[[Sequence[str]], Awaitable[Mapping[str, CallEnd]]] | None = None
+    from_key: Callable[[str], Any] | None = None
 
 
 class BulkAbortedError(TalkkitError):

@@ -193,3 +193,68 @@ async def test_cancelled_writer_still_flushes(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM items").fetchone() == (100,)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_forgetting_a_pending_mark_leaves_every_other_state(tmp_path: Path) -> None:
+    """Only a pending mark is withdrawn (the key reads as never attempted); the rest stay."""
+    path = tmp_path / "j.db"
+    async with Journal(path, kind="test") as journal:
+        await journal.mark_pending("refused")
+        await journal.forget_pending("refused")
+        for state in (Outcome.DONE, Outcome.SKIPPED, Outcome.FAILED, Outcome.UNKNOWN):
+            await journal.mark_pending(state.value)
+            await journal.record(state.value, state)
+            await journal.forget_pending(state.value)
+        await journal.record("not_placed", Outcome.NOT_PLACED, code="not_in_history")
+        await journal.forget_pending("not_placed")
+        await journal.mark_pending("later")
+        await journal.forget_pending("later")
+        await journal.mark_pending("later")  # sent again: pending once more
+    async with Journal(path, kind="test") as journal:
+        found = await journal.lookup(
+            ["refused", "done", "skipped", "failed", "unknown", "not_placed", "later"]
+        )
+    assert {key: entry.state for key, entry in found.items()} == {
+        "done": "done",
+        "skipped": "skipped",
+        "failed": "failed",
+        "unknown": "unknown",
+        "not_placed": "not_placed",
+        "later": "pending",
+    }
+
+
+async def test_a_journal_of_the_first_layout_is_read_as_it_is(tmp_path: Path) -> None:
+    """A file written with the first version's tables (no change since) resumes as before."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE items (
+                key TEXT PRIMARY KEY, state TEXT NOT NULL, resource_id TEXT, code TEXT,
+                message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL
+            );
+            INSERT INTO meta VALUES ('kind', 'test'), ('scope', '{}');
+            INSERT INTO items VALUES ('a', 'done', 'id_a', NULL, NULL, 1, 1700000000.0);
+            INSERT INTO items VALUES ('b', 'unknown', NULL, 'outcome_unknown', 'lost', 1, 1700000001.0);
+            """
+        )
+    async with Journal(path, kind="test") as journal:
+        found = await journal.lookup(["a", "b"])
+        await journal.record("b", Outcome.NOT_PLACED, code="not_in_history")
+    assert (found["a"].state, found["a"].resource_id) == ("done", "id_a")
+    assert (found["b"].state, found["b"].updated) == ("unknown", 1700000001.0)
+    assert state_on_disk(path, "b") == "not_placed"
+
+
+async def test_an_unknown_outcome_keeps_the_time_of_its_attempt(tmp_path: Path) -> None:
+    """record(..., at=) stores when the attempt began, so a later lookup searches from there."""
+    path = tmp_path / "j.db"
+    async with Journal(path, kind="test") as journal:
+        await journal.record("k", Outcome.UNKNOWN, code="outcome_unknown", at=1234.5)
+        await journal.record("now", Outcome.DONE)
+    async with Journal(path, kind="test") as journal:
+        found = await journal.lookup(["k", "now"])
+    assert found["k"].updated == 1234.5
+    assert found["now"].updated > 1234.5

@@ -8,7 +8,8 @@ from talkkit.cli import build_cli
 
 
 def test_demo_runs_and_matches_the_emulator() -> None:
-    """A small demo finishes with exit 0, both jobs summarised, the emulator's truth matching."""
+    """A small demo finishes with exit 0, both jobs summarised, the calls followed to their end,
+    and the emulator's truth (stored contacts, placed calls, final statuses) matching."""
     result = CliRunner().invoke(build_cli(), ["demo", "--contacts", "120", "--calls", "12"])
     assert result.exit_code == 0, result.output
     out = result.output
@@ -16,6 +17,8 @@ def test_demo_runs_and_matches_the_emulator() -> None:
     assert "│ contacts │   120 │" in out
     assert "│ calls    │    12 │" in out
     assert "What the rate limiter and retries did" in out
+    assert "How the calls ended" in out  # the calls were followed to their end
+    assert "talk time" in out
     assert "0 duplicates" in out
     assert "0 numbers called twice" in out
     assert "✓ matches the summary" in out

@@ -111,3 +111,23 @@ def test_missing_emulator_extra_names_the_install_command(monkeypatch: pytest.Mo
     result = CliRunner().invoke(build_cli(), ["emulator", "serve"])
     assert result.exit_code == 1
     assert "pip install 'talkkit[emulator]'" in result.output
+
+
+def test_python_m_emulator_takes_a_call_time_scale(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--call-time-scale X` or its environment variable sets how fast calls move; bad is 2."""
+    from talkkit.emulator import __main__ as entry
+
+    served: list[Emulator] = []
+    monkeypatch.setattr(entry, "serve", lambda **kwargs: served.append(kwargs["emulator"]))
+    monkeypatch.delenv(entry.CALL_TIME_SCALE_ENV, raising=False)
+    entry.main([])
+    entry.main(["--call-time-scale", "0.01"])
+    monkeypatch.setenv(entry.CALL_TIME_SCALE_ENV, "0")
+    entry.main([])
+    assert [emu.call_time_scale for emu in served] == [1.0, 0.01, 0.0]
+    with pytest.raises(SystemExit) as exit_info:
+        entry.main(["--call-time-scale", "-1"])
+    assert exit_info.value.code == 2
+    assert "call_time_scale must be 0 or more" in capsys.readouterr().err

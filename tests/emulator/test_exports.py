@@ -33,6 +33,7 @@ def test_every_module_declares_a_sorted_all() -> None:
 def test_public_names() -> None:
     """The documented public names are importable from talkkit.emulator."""
     expected = {
+        "CallFate",
         "Emulator",
         "FaultRule",
         "RateLimitSpec",

@@ -2,11 +2,16 @@
 Bulk jobs: many creates or calls, concurrently, under the rate limit, with nothing lost or
 done twice.
 
-Every input item ends with exactly one `ItemOutcome` — ``done``, ``skipped``, ``failed`` or
-``unknown`` — streamed as it happens and counted in a `BulkSummary` whose counts add up to the
-input. With a journal (a SQLite file), a re-run resumes: finished items are not sent again;
-items a killed run may have sent, or left unknown, are handled by the operation's idempotency
-rule (re-sent when the API dedupes them by natural key, otherwise looked up, never re-sent).
+Every input item ends with exactly one `ItemOutcome` — ``done``, ``skipped``, ``failed``,
+``unknown``, ``not_sent`` (the job stopped first) or ``not_placed`` (an unclear call the history
+did not show after a grace period) — streamed as it happens and counted in a `BulkSummary`
+whose counts add up to the input. A preflight checks the job's credentials and parents before
+the first item; an error about the whole job (refused credentials, its parent not found, a
+storm of server failures) stops it early. With a journal (a SQLite file), a re-run resumes:
+finished items are not sent again; items a killed run may have sent, or left unknown, are
+handled by the operation's idempotency rule (re-sent when the API dedupes them by natural key,
+otherwise looked up, never re-sent). A dial job can wait for its calls to end and report their
+final statuses and talk time.
 
 Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.companies.import_many``,
 ``AsyncTalkturo.campaigns.dial``, ``AsyncTalkover.calls.dial_many``. Each platform builds its

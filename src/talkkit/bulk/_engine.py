@@ -1,32 +1,48 @@
 """
 The bulk engine shared by every bulk helper (contact and company imports, call dialing).
 
-One producer reads the input (any iterable or async iterable, never all of it at once),
-validates each item and checks the journal in chunks; ``concurrency`` workers take items from a
-bounded stream and send them through the client, whose rate limiter and 429 cooldown pace all
-of them together. Every input item gets exactly one `ItemOutcome`, streamed to the caller and
-counted in the `BulkSummary`.
+Before the first item, the operation's preflight checks the credentials and the job's parents.
+One producer then reads the input (any iterable or async iterable, never all of it at once),
+validates each item, skips repeats of an earlier item's key and checks the journal in chunks;
+``concurrency`` workers take items from a bounded stream and send them through the client, whose
+rate limiter and 429 cooldown pace all of them together. Unclear answers are re-sent (items the
+API dedupes by key) or looked up in the platform's history (the others), once right away and
+once more at the end of the job, after a grace period. A job that waits follows its placed
+calls to their end (`Follower`). Every input item gets exactly one `ItemOutcome`, streamed to
+the caller and counted in the `BulkSummary`.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
-from contextlib import AsyncExitStack, aclosing, asynccontextmanager
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import anyio
-import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from talkkit.bulk._clock import Clock, check_seconds
+from talkkit.bulk._dedupe import FirstRows
+from talkkit.bulk._follow import Follower
 from talkkit.bulk._journal import Journal, JournalEntry
+from talkkit.bulk._pipes import enumerate_items, put, take
+from talkkit.bulk._plan import plan_known, plan_lookup
+from talkkit.bulk._reconcile import Reconciler
+from talkkit.bulk._stop import JobStop
 from talkkit.bulk._types import BulkOperation, BulkSummary, ItemOutcome, Outcome, Prepared
+from talkkit.bulk._work import (
+    Work,
+    aborted,
+    invalid,
+    maybe_processed,
+    outcome,
+    repeat,
+    row_key,
+    stopped_on,
+)
 from talkkit.errors import (
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
     ConfigurationError,
     ConflictError,
     InvalidRequestError,
@@ -39,20 +55,12 @@ from talkkit.errors import (
 __all__ = ["BulkJob"]
 
 P = TypeVar("P")
-T = TypeVar("T")
 
-MAX_RESENDS = 3  # re-sends of a key-idempotent item after unclear failures
+MAX_RESENDS = 10  # re-sends of a key-idempotent item after unclear answers, in one run
 MAX_RESCHEDULES = 20  # long Retry-After waits before an item is given up as failed
+RESEND_BACKOFF = 0.05  # seconds before the first re-send; doubling up to RESEND_BACKOFF_MAX
+RESEND_BACKOFF_MAX = 1.0
 _CHUNK = 256  # input items validated and looked up in the journal together
-
-
-@attrs.define
-class _Work(Generic[P]):
-    index: int
-    prepared: Prepared[P]
-    resend: bool = False  # an earlier attempt (this run or a killed one) may have created it
-    reconcile_since: float | None = None  # set: look it up instead of sending
-    reschedules: int = 0
 
 
 class BulkJob(Generic[P]):
@@ -67,6 +75,17 @@ class BulkJob(Generic[P]):
             async for outcome in outcomes:
                 ...
 
+    Every item ends ``done``, ``skipped``, ``failed``, ``unknown``, ``not_sent`` (the job
+    stopped before it) or ``not_placed`` (an unclear call the history did not show once the
+    grace period had passed), and the summary's counts add up to the input.
+
+    The job stops early on an error about the job rather than the row — refused credentials
+    (401, 403), the job's parent not found (a 404, as the operation's ``stops_job`` says), or a
+    storm: at least 80 % of the last 50 finished sends failing with a server error, no answer
+    or an unclear one after the client's retries. Items in flight keep their outcome (the storm's
+    too); the rest, and the item whose own 401, 403 or 404 stopped the job, end ``not_sent``:
+    never journaled as finished, they are sent by a resumed run. ``summary.aborted`` says why.
+
     Args:
         items: Any iterable or async iterable of raw items (rows).
         operation: What to do with each item (validation, request, idempotency rules).
@@ -74,6 +93,17 @@ class BulkJob(Generic[P]):
         journal: A SQLite file to resume from; a re-run skips finished items.
         retry_failed: With a journal, send items that failed in an earlier run again.
         on_progress: Called with the running summary after every outcome.
+        preflight: Run the operation's preflight before reading any item; its
+            `PreflightError` comes out of `run` / `stream` with nothing sent.
+        wait: Follow each placed call to its end (the operation's ``follow``, one poll for all
+            live calls) and report it then, with its final status and talk time.
+        poll_interval: Seconds between those polls.
+        wait_timeout: Seconds to wait for one call to end (``None``: no limit); a call still
+            live then is reported done without a status, counted ``unfinished``.
+        reconcile_grace: Seconds after an unclear attempt before the last look at the history
+            decides: found, ``done``; not there, ``not_placed``.
+        redial_not_placed: On resume, send the items a journal holds as ``not_placed`` again
+            (otherwise they are reported from it and left alone).
     """
 
     def __init__(
@@ -85,10 +115,24 @@ class BulkJob(Generic[P]):
         journal: str | Path | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        preflight: bool = True,
+        wait: bool = False,
+        poll_interval: float = 5.0,
+        wait_timeout: float | None = 3600.0,
+        reconcile_grace: float = 60.0,
+        redial_not_placed: bool = False,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError(
                 "concurrency", "must be a whole number of at least 1", value=concurrency
+            )
+        check_seconds("poll_interval", poll_interval, zero=False)
+        if wait_timeout is not None:
+            check_seconds("wait_timeout", wait_timeout)
+        check_seconds("reconcile_grace", reconcile_grace)
+        if wait and operation.follow is None:
+            raise InvalidRequestError(
+                "wait", "this job cannot follow its items (its operation has no follow)"
             )
         self.items = items
         self.operation = operation
@@ -96,16 +140,61 @@ class BulkJob(Generic[P]):
         self.journal_path = Path(journal) if journal is not None else None
         self.retry_failed = retry_failed
         self.on_progress = on_progress
+        self.preflight = preflight
+        self.wait = wait
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+        self.reconcile_grace = reconcile_grace
+        self.redial_not_placed = redial_not_placed
         self.summary = BulkSummary()
+        self._clock = Clock()
+        self._lookup_only = False  # `reconciling`: the journal's unclear items, looked up only
         self._journal: Journal | None = None
         self._out: MemoryObjectSendStream[ItemOutcome] | None = None
-        self._requeue: MemoryObjectSendStream[_Work[P]] | None = None
+        self._requeue: MemoryObjectSendStream[Work[P]] | None = None
         self._outstanding = 0
         self._input_done = False
-        self._aborted: TalkkitError | None = None
-        self._abort_outcome: ItemOutcome | None = None
-        self._seen: set[str] = set()  # keys of items the server cannot dedupe, this run
+        self._stop: JobStop | None = None
+        self._follower: Follower | None = None
+        self._first_rows = FirstRows()  # where each key first appeared in this input
+        self._reconciler: Reconciler[P] | None = None
         self._started = False
+
+    @classmethod
+    def reconciling(
+        cls,
+        operation: BulkOperation[P],
+        journal: str | Path,
+        *,
+        reconcile_grace: float = 60.0,
+        on_progress: Callable[[BulkSummary], object] | None = None,
+    ) -> BulkJob[P]:
+        """
+        A job over a journal's unclear items (``unknown`` and ``pending``), each only looked up
+        in the platform's history, never sent: found, ``done``; not there once
+        ``reconcile_grace`` has passed since its last attempt, ``not_placed``.
+
+        Raises:
+            InvalidRequestError: The operation cannot look items up (no ``reconcile``) or
+                rebuild them from their journal key (no ``from_key``).
+            ConfigurationError: When run: ``journal`` does not exist, or belongs to another job.
+        """
+        if operation.reconcile is None or operation.from_key is None:
+            raise InvalidRequestError(
+                "operation",
+                "cannot reconcile a journal: it has no reconcile or no from_key",
+                value=operation.name,
+            )
+        job = cls(
+            (),
+            operation,
+            journal=journal,
+            on_progress=on_progress,
+            preflight=False,
+            reconcile_grace=reconcile_grace,
+        )
+        job._lookup_only = True
+        return job
 
     def __await__(self) -> Generator[Any, None, BulkSummary]:
         """``await job`` is ``await job.run()``."""
@@ -117,7 +206,7 @@ class BulkJob(Generic[P]):
             assert isinstance(outcomes, MemoryObjectReceiveStream)
             while True:
                 try:
-                    await _take(outcomes)
+                    await take(outcomes)
                 except anyio.EndOfStream:
                     break
         return self.summary
@@ -128,6 +217,20 @@ class BulkJob(Generic[P]):
         if self._started:
             raise RuntimeError("a BulkJob runs once; create another for another run")
         self._started = True
+        self._stop = JobStop(self.operation.stops_job, on_stop=self._stopped)
+        if self.operation.reconcile is not None:
+            self._reconciler = Reconciler(
+                self.operation.reconcile,
+                grace=self.reconcile_grace,
+                concurrency=self.concurrency,
+                clock=self._clock,
+                stop=self._stop,
+                finish=self._finish,
+            )
+        if self.preflight and self.operation.preflight is not None:
+            await self.operation.preflight()  # its PreflightError: nothing sent, nothing emitted
+        if self._lookup_only and self.journal_path is not None and not self.journal_path.exists():
+            raise ConfigurationError("journal", "no such file", value=str(self.journal_path))
         async with AsyncExitStack() as stack:
             if self.journal_path is not None:
                 self._journal = await stack.enter_async_context(
@@ -145,16 +248,38 @@ class BulkJob(Generic[P]):
     # -- the pipeline -----------------------------------------------------------------------
 
     async def _run_all(self, out: MemoryObjectSendStream[ItemOutcome]) -> None:
-        work_send, work_receive = anyio.create_memory_object_stream[_Work[P]](self.concurrency)
         self._out = out
+        async with out, anyio.create_task_group() as tg:
+            if self.wait and self.operation.follow is not None:
+                self._follower = Follower(
+                    self.operation.follow,
+                    poll_interval=self.poll_interval,
+                    wait_timeout=self.wait_timeout,
+                    report=lambda ended: self._emit(ended, followed=True),
+                    refused=self._stopper.stop_on,
+                )
+                tg.start_soon(self._follower.run)
+            try:
+                await self._send_all()
+                if self._reconciler is not None:
+                    await self._reconciler.settle()
+            finally:
+                if self._follower is not None:
+                    self._follower.close()
+
+    async def _send_all(self) -> None:
+        work_send, work_receive = anyio.create_memory_object_stream[Work[P]](self.concurrency)
         self._requeue = work_send.clone()
         try:
-            async with out, anyio.create_task_group() as tg:
+            async with anyio.create_task_group() as tg:
                 for _ in range(self.concurrency):
                     tg.start_soon(self._worker, work_receive.clone(), tg)
                 work_receive.close()
                 async with work_send:
-                    await self._produce(work_send)
+                    if self._lookup_only:
+                        await self._produce_from_journal(work_send)
+                    else:
+                        await self._produce(work_send)
                 self._input_done = True
                 await self._maybe_close_requeue()
         finally:
@@ -162,9 +287,9 @@ class BulkJob(Generic[P]):
                 self._requeue.close()
                 self._requeue = None
 
-    async def _produce(self, work: MemoryObjectSendStream[_Work[P]]) -> None:
+    async def _produce(self, work: MemoryObjectSendStream[Work[P]]) -> None:
         chunk: list[tuple[int, Any]] = []
-        inputs = _enumerate(self.items)
+        inputs = enumerate_items(self.items, _CHUNK)
         async with aclosing(inputs):  # type: ignore[type-var]  # an async generator
             async for index, raw in inputs:
                 chunk.append((index, raw))
@@ -174,27 +299,33 @@ class BulkJob(Generic[P]):
         if chunk:
             await self._dispatch(chunk, work)
 
+    async def _produce_from_journal(self, work: MemoryObjectSendStream[Work[P]]) -> None:
+        """The items of `reconciling`: the journal's unclear entries, each to be looked up."""
+        assert self._journal is not None
+        entries = [*await self._journal.entries("unknown"), *await self._journal.entries("pending")]
+        for index, (key, entry) in enumerate(entries):
+            if self._stopper.is_stopped:
+                await self._emit(aborted(index, key, self._stopper.error))
+                continue
+            decided = plan_lookup(index, key, entry, self.operation)
+            if isinstance(decided, ItemOutcome):
+                await self._emit(decided)
+            else:
+                self._outstanding += 1
+                await work.send(decided)
+
     async def _dispatch(
-        self, chunk: list[tuple[int, Any]], work: MemoryObjectSendStream[_Work[P]]
+        self, chunk: list[tuple[int, Any]], work: MemoryObjectSendStream[Work[P]]
     ) -> None:
         ready: list[tuple[int, Prepared[P]]] = []
         for index, raw in chunk:
-            if self._aborted is not None:
-                await self._emit(self._aborted_outcome(index, ""))
+            if self._stopper.is_stopped:
+                await self._emit(aborted(index, row_key(index), self._stopper.error))
                 continue
             try:
                 ready.append((index, self.operation.prepare(raw)))
             except InvalidRequestError as exc:
-                await self._emit(
-                    ItemOutcome(
-                        index=index,
-                        key=_row_key(index),
-                        outcome=Outcome.FAILED,
-                        code="invalid_input",
-                        message=str(exc),
-                        field=exc.field,
-                    )
-                )
+                await self._emit(invalid(index, exc))
         known: dict[str, JournalEntry] = {}
         if self._journal is not None:
             known = await self._journal.lookup([p.key for _, p in ready])
@@ -202,152 +333,120 @@ class BulkJob(Generic[P]):
             item = await self._plan(index, prepared, known.get(prepared.key))
             if item is not None:
                 self._outstanding += 1
-                # A yield per item here, unlike `_put`: without it httpx's connection pool
+                # A yield per item here, unlike `put`: without it httpx's connection pool
                 # served some requests seconds late (measured: 4× slower at 64 workers).
                 await work.send(item)
 
     async def _plan(
         self, index: int, prepared: Prepared[P], entry: JournalEntry | None
-    ) -> _Work[P] | None:
+    ) -> Work[P] | None:
         """Decide what to do with a valid item; emit its outcome now when nothing is sent."""
-        key = prepared.key
-        resendable = self.operation.idempotent_by_key and prepared.resendable
-        if not resendable:
-            if key in self._seen:
-                await self._emit(
-                    ItemOutcome(
-                        index=index,
-                        key=key,
-                        outcome=Outcome.SKIPPED,
-                        code="duplicate_in_input",
-                        message="the same item appears earlier in the input: not sent twice",
-                    )
-                )
-                return None
-            self._seen.add(key)
-        if entry is None:
-            return _Work(index, prepared)
-        state = entry.state
-        if state in ("done", "skipped") or (state == "failed" and not self.retry_failed):
-            await self._emit(
-                ItemOutcome(
-                    index=index,
-                    key=key,
-                    outcome=Outcome(state),
-                    resource_id=entry.resource_id,
-                    code=entry.code,
-                    message=entry.message,
-                    from_journal=True,
-                )
-            )
+        earlier = self._first_rows.first(prepared.key, index)
+        if earlier is not None:
+            # Never sent: the 409 of a re-send can then only answer our own earlier attempt.
+            await self._emit(repeat(index, prepared.key, earlier))
             return None
-        if state == "failed":
-            return _Work(index, prepared)
-        if state in ("pending", "unknown") and resendable:
-            # Maybe stored by an earlier run (sent before a crash, or its answer was lost):
-            # the API dedupes by natural key, so send it again; a 409 then means it was ours.
-            return _Work(index, prepared, resend=True)
-        # unknown or pending, never to be repeated (a call, a company): look it up or report it
-        if self.operation.reconcile is not None:
-            return _Work(index, prepared, reconcile_since=entry.updated)
-        await self._record_and_emit(
-            ItemOutcome(
-                index=index,
-                key=key,
-                outcome=Outcome.UNKNOWN,
-                code=entry.code or "outcome_unknown",
-                message=entry.message
-                or "may have been sent by an earlier run: check before retrying",
-                from_journal=True,
-            )
+        if entry is None:
+            return Work(index, prepared)
+        decided = plan_known(
+            index,
+            prepared,
+            entry,
+            resendable=self._resendable(prepared),
+            can_look_up=self._reconciler is not None,
+            retry_failed=self.retry_failed,
+            redial_not_placed=self.redial_not_placed,
         )
-        return None
+        if isinstance(decided, ItemOutcome):
+            await self._emit(decided)
+            return None
+        return decided
 
-    async def _worker(self, work: MemoryObjectReceiveStream[_Work[P]], tg: TaskGroup) -> None:
+    async def _worker(self, work: MemoryObjectReceiveStream[Work[P]], tg: TaskGroup) -> None:
         async with work:
             async for item in work:
-                outcome = await self._handle(item, tg)
-                if outcome is not None:
-                    await self._record_and_emit(outcome)
+                if await self._handle(item, tg):
                     self._outstanding -= 1
                     await self._maybe_close_requeue()
 
-    async def _handle(self, item: _Work[P], tg: TaskGroup) -> ItemOutcome | None:
-        """Process one item; ``None`` when it was rescheduled."""
-        key = item.prepared.key
-        if self._aborted is not None:
-            return self._aborted_outcome(item.index, key)
-        if item.reconcile_since is not None:
-            return await self._reconcile(item, item.reconcile_since, attempts=0)
+    async def _handle(self, item: Work[P], tg: TaskGroup) -> bool:
+        """Process one item; ``False`` when it was rescheduled (it comes back later)."""
+        if self._stopper.is_stopped:
+            await self._not_sent(item)
+        elif item.reconcile_since is not None:
+            assert self._reconciler is not None
+            since = item.reconcile_since
+            await self._reconciler.look_up(item, since, since, 0, None)
+        else:
+            return await self._send(item, tg)
+        return True
+
+    async def _send(self, item: Work[P], tg: TaskGroup) -> bool:
+        stop = self._stopper
         attempts = 0
-        resend = item.resend
         while True:
             if self._journal is not None:
-                await self._journal.mark_pending(key)
+                await self._journal.mark_pending(item.prepared.key)
+                item.marked = True
             attempts += 1
-            started = anyio.current_time()
+            started = self._clock.wall()
             try:
                 resource_id = await self.operation.send(item.prepared.payload)
             except ConflictError as exc:
-                outcome = Outcome.DONE if resend else Outcome.SKIPPED
-                return self._outcome(
-                    item, outcome, attempts, exc if outcome is Outcome.SKIPPED else None
-                )
+                if stop.is_job_level(item.prepared, exc):  # e.g. a call to an unpublished agent
+                    await self._failed(item, attempts, exc, started)
+                    return True
+                stop.observe(None)
+                if item.resend:  # our own earlier attempt stored it (no other row has its key)
+                    await self._finish(outcome(item, Outcome.DONE, attempts, None))
+                else:
+                    await self._finish(outcome(item, Outcome.SKIPPED, attempts, exc))
+                return True
             except OutcomeUnknownError as exc:
-                if (
-                    self.operation.idempotent_by_key
-                    and item.prepared.resendable
-                    and attempts <= MAX_RESENDS
-                ):
-                    resend = True  # the API dedupes by natural key: sending again is safe
-                    continue
-                if self.operation.reconcile is not None:
-                    return await self._reconcile(item, started, attempts, exc)
-                return self._outcome(item, Outcome.UNKNOWN, attempts, exc)
+                stop.observe(exc)
+                item.resend = True
+                if self._resendable(item.prepared) and attempts <= MAX_RESENDS:
+                    await self._clock.sleep(_resend_delay(attempts))
+                    if not stop.is_stopped:
+                        continue  # the API dedupes by natural key: sending again is safe
+                if self._reconciler is not None:
+                    ended = self._clock.wall()
+                    await self._reconciler.look_up(item, started, ended, attempts, exc)
+                else:
+                    await self._finish(outcome(item, Outcome.UNKNOWN, attempts, exc), started)
+                return True
             except (RateLimitError, ServiceUnavailableError) as exc:
                 if exc.retry_after is not None and item.reschedules < MAX_RESCHEDULES:
                     item.reschedules += 1  # not processed: come back later, free the worker
                     tg.start_soon(self._later, item, exc.retry_after)
-                    return None
-                return self._outcome(item, Outcome.FAILED, attempts, exc)
-            except (AuthenticationError, ConfigurationError) as exc:
-                self._abort(exc)
-                self._abort_outcome = self._outcome(item, Outcome.FAILED, attempts, exc)
-                return self._abort_outcome
-            except (APIError, APIConnectionError, TalkkitError) as exc:
-                return self._outcome(item, Outcome.FAILED, attempts, exc)
-            return self._outcome(item, Outcome.DONE, attempts, None, resource_id)
+                    return False
+                await self._failed(item, attempts, exc, started)
+                return True
+            except TalkkitError as exc:
+                await self._failed(item, attempts, exc, started)
+                return True
+            stop.observe(None)
+            await self._finish(outcome(item, Outcome.DONE, attempts, None, resource_id))
+            return True
 
-    async def _reconcile(
-        self, item: _Work[P], since: float, attempts: int, cause: TalkkitError | None = None
-    ) -> ItemOutcome:
-        assert self.operation.reconcile is not None
-        try:
-            found = await self.operation.reconcile(item.prepared, since)
-        except TalkkitError as exc:
-            found, cause = None, cause or exc
-        if found is not None:
-            return ItemOutcome(
-                index=item.index,
-                key=item.prepared.key,
-                outcome=Outcome.DONE,
-                resource_id=found,
-                attempts=attempts,
-                code="reconciled",
-                message="confirmed in the platform's history after an unclear answer",
-            )
-        return self._outcome(
-            item,
-            Outcome.UNKNOWN,
-            attempts,
-            cause,
-            message=(
-                "may have happened: not found in the platform's history yet; check before retrying"
-            ),
-        )
+    async def _failed(
+        self, item: Work[P], attempts: int, error: TalkkitError, since: float
+    ) -> None:
+        """A definite error: the item failed, or the whole job stops on it."""
+        stop = self._stopper
+        if not stop.is_job_level(item.prepared, error):
+            stop.observe(error)
+            await self._finish(outcome(item, Outcome.FAILED, attempts, error))
+            return
+        stop.stop_on(error)
+        if item.resend:  # an earlier attempt of it may have been processed
+            await self._finish(maybe_processed(item, attempts, error), since)
+        else:
+            await self._not_sent(item, error, attempts)
 
-    async def _later(self, item: _Work[P], delay: float) -> None:
-        await anyio.sleep(min(delay, 3600.0))
+    async def _later(self, item: Work[P], delay: float) -> None:
+        with anyio.move_on_after(min(delay, 3600.0)):
+            await self._stopper.stopped.wait()  # a stopped job reports it not sent at once
         assert self._requeue is not None
         await self._requeue.send(item)
 
@@ -358,112 +457,63 @@ class BulkJob(Generic[P]):
 
     # -- outcomes -------------------------------------------------------------------------------
 
-    def _outcome(
-        self,
-        item: _Work[P],
-        outcome: Outcome,
-        attempts: int,
-        error: TalkkitError | None,
-        resource_id: str | None = None,
-        message: str | None = None,
-    ) -> ItemOutcome:
-        code = getattr(error, "code", None) or (type(error).__name__ if error is not None else None)
-        if isinstance(error, OutcomeUnknownError):
-            code = "outcome_unknown"
-        text = message or (
-            getattr(error, "message", None) or str(error) if error is not None else None
-        )
-        return ItemOutcome(
-            index=item.index,
-            key=item.prepared.key,
-            outcome=outcome,
-            resource_id=resource_id,
-            code=code,
-            message=text,
-            attempts=attempts,
-        )
+    @property
+    def _stopper(self) -> JobStop:
+        assert self._stop is not None
+        return self._stop
 
-    def _abort(self, error: TalkkitError) -> None:
-        if self._aborted is None:
-            self._aborted = error
-            self.summary.aborted = f"stopped: {error} (nothing more was sent)"
+    def _stopped(self, reason: str) -> None:
+        self.summary.aborted = reason
 
-    def _aborted_outcome(self, index: int, key: str) -> ItemOutcome:
-        return ItemOutcome(
-            index=index,
-            key=key or _row_key(index),
-            outcome=Outcome.FAILED,
-            code="aborted",
-            message=f"not sent: the job stopped ({self._aborted})",
-        )
+    def _resendable(self, prepared: Prepared[P]) -> bool:
+        return self.operation.idempotent_by_key and prepared.resendable
 
-    async def _record_and_emit(self, outcome: ItemOutcome) -> None:
-        # Not journaled: rows the job never sent ("aborted") and the one whose 401/403 stopped
-        # it — after fixing the token, a re-run must send them without --retry-failed.
-        final = outcome.code != "aborted" and not outcome.from_journal
-        if self._journal is not None and final and outcome is not self._abort_outcome:
+    async def _not_sent(
+        self, item: Work[P], error: TalkkitError | None = None, attempts: int = 0
+    ) -> None:
+        """The job stopped before processing the item (or on its own answer, ``error``)."""
+        if item.marked and not item.resend and self._journal is not None:
+            # Its request was refused before anything happened: a resumed run sends it.
+            await self._journal.forget_pending(item.prepared.key)
+        if error is None:
+            await self._emit(aborted(item.index, item.prepared.key, self._stopper.error))
+        else:
+            await self._emit(stopped_on(item, attempts, error))
+
+    async def _finish(self, ended: ItemOutcome, since: float | None = None) -> None:
+        """
+        Record a processed item's outcome; report it now, or when its call ended. ``since``:
+        when the last attempt of an item left unclear began (where a later lookup starts).
+        """
+        if self._journal is not None and ended.outcome is not Outcome.NOT_SENT:
             await self._journal.record(
-                outcome.key,
-                outcome.outcome,
-                resource_id=outcome.resource_id,
-                code=outcome.code,
-                message=outcome.message,
+                ended.key,
+                ended.outcome,
+                resource_id=ended.resource_id,
+                code=ended.code,
+                message=ended.message,
+                at=since if ended.outcome is Outcome.UNKNOWN else None,
             )
-        await self._emit(outcome)
+        if (
+            self._follower is not None
+            and ended.outcome is Outcome.DONE
+            and ended.resource_id is not None
+        ):
+            self._follower.add(ended)
+        else:
+            await self._emit(ended)
 
-    async def _emit(self, outcome: ItemOutcome) -> None:
-        self.summary.add(outcome)
+    async def _emit(self, ended: ItemOutcome, *, followed: bool = False) -> None:
+        self.summary.add(ended, followed=followed)
         if self.on_progress is not None:
             self.on_progress(self.summary)
         assert self._out is not None
         # BrokenResourceError: the consumer left ``stream()`` early and the job is being
-        # cancelled; the outcome is counted (and journaled, above), only nobody reads it any more.
-        with contextlib.suppress(anyio.BrokenResourceError):
-            await _put(self._out, outcome)
+        # cancelled; the outcome is counted (and journaled), only nobody reads it any more.
+        with suppress(anyio.BrokenResourceError):
+            await put(self._out, ended)
 
 
-# The hand-offs from the workers to the consumer of outcomes. anyio's ``send`` and ``receive``
-# yield to the event loop on every call, even when the item can move at once; these yield only
-# when they have to wait (the producer's and the workers' hand-offs keep their yields: see
-# `_dispatch` and `_worker`).
-
-
-async def _put(stream: MemoryObjectSendStream[T], item: T) -> None:
-    try:
-        stream.send_nowait(item)
-    except anyio.WouldBlock:
-        await stream.send(item)
-
-
-async def _take(stream: MemoryObjectReceiveStream[T]) -> T:
-    """The next item; raises `anyio.EndOfStream` when every sender is closed and it is empty."""
-    try:
-        item = stream.receive_nowait()
-    except anyio.WouldBlock:
-        return await stream.receive()
-    return item
-
-
-async def _enumerate(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[tuple[int, Any]]:
-    index = 0
-    if isinstance(items, AsyncIterable):
-        iterator = aiter(items)
-        try:
-            async for raw in iterator:
-                yield index, raw
-                index += 1
-        finally:
-            close = getattr(iterator, "aclose", None)
-            if close is not None:  # the caller's async generator: close it now, not in GC
-                with anyio.CancelScope(shield=True):
-                    await close()
-        return
-    for raw in items:
-        yield index, raw
-        index += 1
-        if index % _CHUNK == 0:
-            await anyio.lowlevel.checkpoint()  # a huge sync input must not starve the workers
-
-
-def _row_key(index: int) -> str:
-    return f"row:{index + 1}"
+def _resend_delay(attempt: int) -> float:
+    """Seconds before re-sending after the ``attempt``-th unclear answer (short, then capped)."""
+    return min(RESEND_BACKOFF * 2.0 ** (attempt - 1), RESEND_BACKOFF_MAX)

@@ -2,7 +2,15 @@
 The resume journal: one SQLite file recording every item's state by its stable key.
 
 States: ``pending`` (a request is about to be sent — committed *before* sending), then ``done``,
-``skipped``, ``failed`` or ``unknown``. The file is written by one task that group-commits
+``skipped``, ``failed``, ``unknown`` or ``not_placed`` (an unclear call the history did not
+show after the grace period). An item the job stopped before processing (``not_sent``) is never
+recorded: a pending mark of its own refused request is withdrawn (`Journal.forget_pending`), so
+the key reads as never attempted and a resumed run sends it.
+
+The file's layout is the one of the first version: ``not_placed`` is a new value of the
+``state`` column, nothing else changed, so journals written before it are read as they are. An
+older talkkit reading a journal with ``not_placed`` entries treats them like ``pending`` ones:
+looked up, never sent again. The file is written by one task that group-commits
 batches in a worker thread (SQLite never runs on the event loop); a worker that marks an item
 pending waits until that mark is durable, so a run killed at any instant can tell "maybe sent"
 (pending) from "never sent" (absent). WAL mode with ``synchronous=NORMAL`` keeps every commit
@@ -55,12 +63,16 @@ ON CONFLICT(key) DO UPDATE SET
     attempts = items.attempts + excluded.attempts, updated = excluded.updated
 WHERE items.state NOT IN ('done', 'skipped')
 """
+_FORGET = "DELETE FROM items WHERE key = ? AND state = 'pending'"
 _LOOKUP_CHUNK = 500
 
 
 @attrs.frozen
 class JournalEntry:
-    """What an earlier run recorded for one key."""
+    """
+    What an earlier run recorded for one key; ``updated`` is when (Unix seconds) — for a
+    ``pending`` or ``unknown`` entry, when its last attempt began.
+    """
 
     state: str
     resource_id: str | None
@@ -73,6 +85,7 @@ class JournalEntry:
 class _Write:
     row: tuple[str, str, str | None, str | None, str | None, int, float]
     durable: anyio.Event | None = None
+    forget: bool = False  # withdraw the key's pending mark instead (`Journal.forget_pending`)
 
 
 class Journal:
@@ -206,9 +219,25 @@ class Journal:
         resource_id: str | None = None,
         code: str | None = None,
         message: str | None = None,
+        at: float | None = None,
     ) -> None:
-        """Record a final outcome (batched: durable soon, and at the latest on exit)."""
-        await self._queue(_Write((key, outcome.value, resource_id, code, message, 0, time.time())))
+        """
+        Record a final outcome (batched: durable soon, and at the latest on exit).
+
+        ``at`` (Unix seconds, default now) is the time the entry keeps as ``updated``: for an
+        ``unknown`` outcome, when its last attempt began, so that a later lookup searches the
+        history from there (a lookup from the time of recording could miss the call).
+        """
+        when = time.time() if at is None else at
+        await self._queue(_Write((key, outcome.value, resource_id, code, message, 0, when)))
+
+    async def forget_pending(self, key: str) -> None:
+        """
+        Withdraw ``key``'s pending mark: its request was refused before the server acted on it
+        (401, 403, the job's parent not found) and no earlier attempt may have been processed,
+        so the key reads as never attempted. A finished or unknown state is left as it is.
+        """
+        await self._queue(_Write((key, "", None, None, None, 0, 0.0), forget=True))
 
     async def _queue(self, write: _Write) -> None:
         if self._send is None:
@@ -229,18 +258,25 @@ class Journal:
                         batch.append(receive.receive_nowait())
                     except (anyio.WouldBlock, anyio.EndOfStream):
                         break
-                await anyio.to_thread.run_sync(self._commit, [w.row for w in batch])
+                await anyio.to_thread.run_sync(self._commit, batch)
                 for write in batch:
                     if write.durable is not None:
                         write.durable.set()
 
-    def _commit(
-        self, rows: list[tuple[str, str, str | None, str | None, str | None, int, float]]
-    ) -> None:
+    def _commit(self, batch: list[_Write]) -> None:
         assert self._writer is not None
         self._writer.execute("BEGIN IMMEDIATE")
         try:
-            self._writer.executemany(_UPSERT, rows)
+            start = 0
+            while start < len(batch):  # runs of upserts and of withdrawals, in queue order
+                end = start
+                while end < len(batch) and batch[end].forget == batch[start].forget:
+                    end += 1
+                if batch[start].forget:
+                    self._writer.executemany(_FORGET, [(w.row[0],) for w in batch[start:end]])
+                else:
+                    self._writer.executemany(_UPSERT, [w.row for w in batch[start:end]])
+                start = end
         except BaseException:
             self._writer.execute("ROLLBACK")
             raise

@@ -23,6 +23,8 @@ __all__ = [
 P = TypeVar("P")
 
 MAX_FAILURES_KEPT = 10_000
+UNFINISHED = "unfinished"
+"""The ``statuses`` entry of followed calls still live when the wait ended (no final status)."""
 
 
 class Outcome(enum.StrEnum):
@@ -43,8 +45,9 @@ class Outcome(enum.StrEnum):
     NOT_SENT = "not_sent"
     """
     Not processed: the job stopped first, on a job-level error (refused credentials, the job's
-    parent not found, a storm of failures retries did not cure). It stays pending in the
-    journal, so a resumed run sends it.
+    parent not found, a storm of failures retries did not cure) — or on this item's own answer
+    when that was the job-level error. Never recorded as finished in the journal (the pending
+    mark of a refused request is withdrawn), so a resumed run sends it.
     """
     NOT_PLACED = "not_placed"
     """
@@ -61,9 +64,11 @@ class ItemOutcome:
     Attributes:
         index: The item's position in the input (0-based; CSV data rows count from 0).
         key: Its stable key (email, phone number, or a hash of the row).
-        outcome: done / skipped / failed / unknown.
+        outcome: done / skipped / failed / unknown / not_sent / not_placed.
         resource_id: The created (or found) object's id, when known.
-        code: Error code for failed/unknown items (``invalid_input`` for bad rows).
+        code: Error code for failed/unknown items (``invalid_input`` for bad rows); also
+            ``reconciled`` (done, found in the history), ``duplicate_in_input`` (skipped),
+            ``aborted`` (not sent: the job stopped first).
         message: What went wrong, naming the field for bad input.
         field: The offending field for bad input.
         attempts: Requests sent for this item in this run.
@@ -85,6 +90,9 @@ class ItemOutcome:
     duration: float | None = None
 
 
+_LISTED = (Outcome.FAILED, Outcome.UNKNOWN, Outcome.NOT_PLACED)  # in `BulkSummary.failures`
+
+
 @attrs.frozen(kw_only=True)
 class CallEnd:
     """
@@ -101,7 +109,7 @@ class CallEnd:
 
 @attrs.frozen
 class Failure:
-    """One failed or unknown item, for reports (``row`` is 1-based as people count)."""
+    """One failed, unknown or not placed item, for reports (``row`` is 1-based as people count)."""
 
     row: int
     key: str
@@ -124,7 +132,13 @@ class Failure:
 
 @attrs.define
 class BulkSummary:
-    """Counts that always add up to the number of input items seen."""
+    """
+    Counts that always add up to the number of input items seen:
+    ``done + skipped + failed + unknown + not_sent + not_placed == total``.
+
+    ``failures`` lists the failed, unknown and not placed items (up to `MAX_FAILURES_KEPT`);
+    items not sent are only counted: they share one reason, ``aborted``.
+    """
 
     total: int = 0
     done: int = 0
@@ -137,15 +151,18 @@ class BulkSummary:
     reconciled: int = 0
     sent: int = 0
     statuses: dict[str, int] = attrs.field(factory=dict)
-    """Placed calls by final status (followed calls only)."""
+    """
+    Followed calls by final status (``completed``, ``busy``…); ``unfinished`` for the calls still
+    live when the wait ended.
+    """
     talk_time: float = 0.0
     """Seconds of talk over the followed calls."""
     failures: list[Failure] = attrs.field(factory=list)
     failures_dropped: int = 0
     aborted: str | None = None
 
-    def add(self, item: ItemOutcome) -> None:
-        """Count one outcome."""
+    def add(self, item: ItemOutcome, *, followed: bool = False) -> None:
+        """Count one outcome (``followed``: a placed call the job waited for)."""
         self.total += 1
         setattr(self, item.outcome.value, getattr(self, item.outcome.value) + 1)
         self.sent += item.attempts
@@ -153,7 +170,11 @@ class BulkSummary:
             self.from_journal += 1
         if item.code == "reconciled":
             self.reconciled += 1
-        if item.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
+        if followed:
+            status = item.status or UNFINISHED
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.talk_time += item.duration or 0.0
+        if item.outcome in _LISTED:
             if len(self.failures) < MAX_FAILURES_KEPT:
                 self.failures.append(
                     Failure(
@@ -165,8 +186,11 @@ class BulkSummary:
 
     @property
     def ok(self) -> bool:
-        """Every item ended done or skipped."""
-        return self.failed == 0 and self.unknown == 0 and self.aborted is None
+        """Every item ended done or skipped, and the job was not stopped."""
+        return (
+            self.failed == self.unknown == self.not_sent == self.not_placed == 0
+            and self.aborted is None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable summary (``talkkit ... --json``)."""
@@ -176,9 +200,13 @@ class BulkSummary:
             "skipped": self.skipped,
             "failed": self.failed,
             "unknown": self.unknown,
+            "not_sent": self.not_sent,
+            "not_placed": self.not_placed,
             "from_journal": self.from_journal,
             "reconciled": self.reconciled,
             "requests_sent": self.sent,
+            "statuses": dict(self.statuses),
+            "talk_time_seconds": self.talk_time,
             "aborted": self.aborted,
             "failures": [f.to_dict() for f in self.failures],
             "failures_not_listed": self.failures_dropped,
@@ -218,8 +246,10 @@ class BulkOperation(Generic[P]):
             (contacts); a resumed run re-sends items an earlier run left pending or
             unknown. ``False`` (calls, companies): an unclear outcome stays unknown unless
             ``reconcile`` finds it.
-        reconcile: For an unknown item, look up whether it happened (e.g. in call history);
-            return the resource id when it did, ``None`` when it cannot tell.
+        reconcile: For an unknown item, look up whether it happened (e.g. in call history)
+            since ``since`` (Unix seconds, taken before the attempt); return the resource id
+            when it did, ``None`` when it is not there. Looked up again at the end of the job
+            once ``reconcile_grace`` has passed, a ``None`` ends the item ``not_placed``.
         scope: Parameters that must match to reuse a journal (team id, agent id...).
         preflight: Check the credentials and every parent the job names (its company, team,
             agent, campaign) before the first item, with as few requests as the API allows;

@@ -35,6 +35,7 @@ __all__ = [
     "effective_rate",
     "format_rate",
     "parse_rate_limit",
+    "row_message",
     "safe",
     "unwrap_group",
 ]
@@ -62,6 +63,11 @@ def safe(text: object) -> str:
         if len(secret) >= 6 and secret in out:
             out = out.replace(secret, "********")
     return out.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def row_message(row: int, message: str | None) -> str:
+    """A row's message fit to print next to its row number (without a repeated ``row N:``)."""
+    return safe(message or "").removeprefix(f"row {row}: ")
 
 
 class CliUsageError(click.ClickException):

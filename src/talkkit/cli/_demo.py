@@ -4,7 +4,9 @@
 Everything runs in this process (the emulator answers through an in-process transport: no
 sockets, no credentials). The emulator misbehaves mildly — a few 5xx, 429s with a short
 Retry-After, dropped connections and requests processed and then dropped — and the demo shows
-that every row still ends exactly once: no contact stored twice, no number called twice.
+that every row still ends exactly once: no contact stored twice, no number called twice. The
+calls are followed to their end (on a fast emulator clock), so the demo also shows how they
+ended — completed, no-answer, busy, failed — and the talk time, as the emulator has them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from talkkit.cli._common import (
     format_rate,
 )
 from talkkit.cli._common import effective_rate as rate_of
-from talkkit.cli._progress import JobRow, Tracker, summary_table
+from talkkit.cli._progress import (
+    JobRow,
+    Tracker,
+    format_seconds,
+    statuses_table,
+    summary_table,
+)
 from talkkit.cli._runner import watch_signals
 from talkkit.testing import ready_agent
 
@@ -48,6 +56,8 @@ _EXISTING = 25  # contacts created before the import: their rows are skipped (40
 _CONTACT_ROUTE = "POST /api/crm/contacts"
 _CALL_ROUTE = "POST /api/v1/agents/*/call"
 _RETRY_AFTER = 0.25
+_CALL_TIME_SCALE = 0.002  # real seconds per call second: a four-minute call ends in 0.5 s
+_POLL_INTERVAL = 0.5  # seconds between looks at the call history while following the calls
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -119,6 +129,7 @@ def _emulator(seed: int) -> Emulator:
             "talkturo": RateLimitSpec(9_000, 60.0, burst=100),
             "talkover": RateLimitSpec(1_200, 60.0, burst=20),
         },
+        call_time_scale=_CALL_TIME_SCALE,
     )
 
 
@@ -197,7 +208,13 @@ async def _run(
             imports = tt.contacts.import_many(
                 _Rows(contacts), company_id=company_id, concurrency=32
             )
-            dials = to.calls.dial_many(_numbers(calls), agent_id=agent_id, concurrency=8)
+            dials = to.calls.dial_many(
+                _numbers(calls),
+                agent_id=agent_id,
+                concurrency=8,
+                wait=True,
+                poll_interval=_POLL_INTERVAL,
+            )
             async with anyio.create_task_group() as tg:
                 with anyio.CancelScope() as scope:
                     tg.start_soon(watch_signals, scope, state)
@@ -262,6 +279,12 @@ def demo(contacts: int, calls: int, seed: int) -> None:
     )
     for line in state.rejected:
         out.print(f"  [red]rejected before sending[/] {line}", markup=True, highlight=False)
+    out.print(
+        statuses_table(
+            [JobRow("calls", state.calls, state.seconds.get("calls", 0.0))],
+            title="How the calls ended (followed through the call history)",
+        )
+    )
     out.print(_traffic_table(traffic, state))
     for term, meaning in _LEGEND:
         out.print(f"  [bold]{term:<10}[/] [dim]{meaning}[/]")
@@ -304,6 +327,9 @@ _LEGEND = (
     ("re-sent", "contacts sent again after an unclear answer (safe: the API refuses a second "
      "contact with that email)"),
     ("reconciled", "calls whose answer was lost, found in the call history, not placed again"),
+    ("not_sent", "rows never sent: the job stopped first (a refused token…); a re-run sends them"),
+    ("not_placed", "calls whose answer was lost and that the call history never showed: "
+     "never dialled again unless asked"),
 )  # fmt: skip
 
 
@@ -315,8 +341,11 @@ def _truth(emu: Emulator, state: _State, out: Console) -> bool:
     stored = list(emu.talkturo.contacts.values())
     emails = Counter(c.get("email") for c in stored)
     duplicates = sum(n - 1 for n in emails.values() if n > 1)
-    placed = Counter(call.to for call in emu.placed_calls)
+    placed = emu.calls_per_number()
     redialed = sum(n - 1 for n in placed.values() if n > 1)
+    fates = emu.call_fates().values()
+    ended = Counter(fate.status for fate in fates)
+    talk = sum(fate.duration for fate in fates)
     contacts, calls = state.contacts, state.calls
     # Every valid row's contact exists exactly once (the existing ones are rows too); a row
     # that existed and whose first answer was lost counts as done, so compare the sums.
@@ -325,12 +354,17 @@ def _truth(emu: Emulator, state: _State, out: Console) -> bool:
         and redialed == 0
         and len(stored) == contacts.done + contacts.skipped
         and sum(placed.values()) == calls.done
+        and dict(ended) == calls.statuses
+        and abs(talk - calls.talk_time) < 1e-6
     )
     mark = "[green]✓ matches the summary[/]" if ok else "[bold red]✗ does not match the summary[/]"
+    how = ", ".join(f"{n:,} {status}" for status, n in ended.most_common())
     out.print(
         f"\n[bold]Emulator truth:[/] {len(stored):,} contacts stored ({len(stored) - _EXISTING:,} "
         f"new + {_EXISTING} existing), {duplicates} duplicates; {sum(placed.values()):,} calls "
-        f"placed, {redialed} numbers called twice\n{mark}"
+        f"placed, {redialed} numbers called twice; calls ended {how}, talk time "
+        f"{format_seconds(talk)}\n{mark}",
+        highlight=False,
     )
     out.print(
         "\nOn your account: [bold]talkkit contacts import FILE.csv --team-id T --company-id C "

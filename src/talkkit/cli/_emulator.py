@@ -27,6 +27,16 @@ def emulator() -> None:
     "phone or company name with 409 (to count on the server what a client created).",
 )
 @click.option(
+    "--call-time-scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.0),
+    envvar="TALKKIT_EMULATOR_CALL_TIME_SCALE",
+    metavar="X",
+    help="Real seconds per second of a call's life: 0.01 ends calls a hundred times faster, "
+    "0 at once (how long `calls dial --wait` follows them).",
+)
+@click.option(
     "--fault-route",
     default="*",
     show_default=True,
@@ -43,6 +53,7 @@ def serve(
     seed: int,
     no_rate_limits: bool,
     allow_duplicates: bool,
+    call_time_scale: float,
     fault_route: str,
     latency: float,
     error_rate: float,
@@ -58,7 +69,12 @@ def serve(
         raise click.ClickException(str(exc)) from exc
 
     limits = dict.fromkeys(("talkturo", "talkover", "talkory")) if no_rate_limits else None
-    emu = api.Emulator(seed=seed, rate_limits=limits, refuse_duplicates=not allow_duplicates)
+    emu = api.Emulator(
+        seed=seed,
+        rate_limits=limits,
+        refuse_duplicates=not allow_duplicates,
+        call_time_scale=call_time_scale,
+    )
     if latency or error_rate or throttle_rate or drop_rate or commit_drop_rate:
         try:
             rule = api.FaultRule(

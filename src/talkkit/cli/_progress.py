@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Self
 import attrs
 
 from talkkit.bulk import BulkSummary, Failure, Outcome
-from talkkit.cli._common import safe
+from talkkit.cli._common import row_message, safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,7 +26,9 @@ __all__ = [
     "JobRow",
     "Tracker",
     "failures_table",
+    "format_seconds",
     "outcome_counts",
+    "statuses_table",
     "summary_table",
 ]
 
@@ -37,12 +39,25 @@ _STYLES = {
     Outcome.SKIPPED: "yellow",
     Outcome.FAILED: "red",
     Outcome.UNKNOWN: "magenta",
+    Outcome.NOT_SENT: "blue",
+    Outcome.NOT_PLACED: "bright_red",
 }
+_ALWAYS_SHOWN = (Outcome.DONE, Outcome.SKIPPED, Outcome.FAILED, Outcome.UNKNOWN)
+"""The outcomes a progress bar always shows; the others only once they happen."""
 
 
 def outcome_counts(summary: BulkSummary) -> dict[str, int]:
-    """How many items ended each way (``done``, ``skipped``, ``failed``, ``unknown``)."""
+    """How many items ended each way: every `Outcome`, in its order (they add up to the total)."""
     return {outcome.value: getattr(summary, outcome.value) for outcome in Outcome}
+
+
+def format_seconds(seconds: float) -> str:
+    """``"1h 02m 03s"``, ``"4m 05s"``, ``"7.5s"``: a talk time as people read it."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
 
 
 @attrs.define
@@ -88,8 +103,8 @@ class Tracker:
         if self._progress is not None:
             self._progress.refresh()
             self._progress.stop()
-        elif self.mode == "lines":
-            self._print_lines()
+        elif self.mode == "lines" and (exc is None or any(j.summary.total for j in self._jobs)):
+            self._print_lines()  # not for a job that failed before its first row (preflight)
 
     def add(self, label: str, total: int | None) -> int:
         """Start tracking a job; returns its handle for `update`."""
@@ -156,18 +171,25 @@ def _make_progress(console: Console) -> Progress:
             speed = task.finished_speed or task.speed
             return Text(f"{speed:>6,.0f}/s" if speed else "     …/s", style="cyan")
 
-    counts = (
-        "[green]{task.fields[counts][done]:>6,} done[/]  "
-        "[yellow]{task.fields[counts][skipped]:>4,} skipped[/]  "
-        "[red]{task.fields[counts][failed]:>4,} failed[/]  "
-        "[magenta]{task.fields[counts][unknown]:>3,} unknown[/]"
-    )
+    class CountsColumn(ProgressColumn):
+        """done / skipped / failed / unknown, then not_sent and not_placed once they happen."""
+
+        def render(self, task: Task) -> Text:
+            counts: dict[str, int] = task.fields["counts"]
+            text = Text()
+            for outcome in Outcome:
+                n = counts.get(outcome.value, 0)
+                if outcome in _ALWAYS_SHOWN or n:
+                    width = 6 if outcome is Outcome.DONE else 4
+                    text.append(f"{n:>{width},} {outcome.value}  ", style=_STYLES[outcome])
+            return text
+
     return Progress(
         SpinnerColumn(finished_text="[green]✓[/]"),
         TextColumn("[bold]{task.description:<9}"),
         BarColumn(bar_width=28),
         MofNCompleteColumn(),
-        TextColumn(counts),
+        CountsColumn(),
         RateColumn(),
         TimeElapsedColumn(),
         console=console,
@@ -218,10 +240,37 @@ def summary_table(rows: Sequence[JobRow], *, title: str | None = None) -> Table:
     return table
 
 
-def failures_table(
-    failures: Sequence[Failure], fields: dict[int, str], *, limit: int = FAILURES_SHOWN
-) -> Table:
-    """The first ``limit`` failed or unknown items: row, key, field, code, message."""
+def statuses_table(rows: Sequence[JobRow], *, title: str | None = None) -> Table:
+    """
+    How the followed calls ended (``--wait``): the calls per final status, and the talk time.
+
+    A status is as the API names it (``completed``, ``busy``, ``no-answer``…); columns appear
+    in the order of the most frequent first.
+    """
+    from rich.table import Table
+
+    totals: dict[str, int] = {}
+    for row in rows:
+        for status, n in row.summary.statuses.items():
+            totals[status] = totals.get(status, 0) + n
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("job", style="bold")
+    statuses = sorted(totals, key=lambda status: (-totals[status], status))
+    for status in statuses:
+        table.add_column(safe(status), justify="right")
+    table.add_column("talk time", justify="right", style="cyan")
+    for row in rows:
+        s = row.summary
+        table.add_row(
+            safe(row.label),
+            *(f"{s.statuses.get(status, 0):,}" for status in statuses),
+            format_seconds(s.talk_time),
+        )
+    return table
+
+
+def failures_table(failures: Sequence[Failure], *, limit: int = FAILURES_SHOWN) -> Table:
+    """The first ``limit`` failed, unknown or not placed items: row, key, field, code, message."""
     from rich.table import Table
 
     table = Table(title_justify="left")
@@ -233,14 +282,8 @@ def failures_table(
             str(failure.row),
             safe(failure.key),
             str(failure.outcome),
-            safe(fields.get(failure.row, "")),
+            safe(failure.field or ""),
             safe(failure.code or ""),
-            _message(failure),
+            row_message(failure.row, failure.message),
         )
     return table
-
-
-def _message(failure: Failure) -> str:
-    text = safe(failure.message or "")
-    prefix = f"row {failure.row}: "
-    return text.removeprefix(prefix)

@@ -1,17 +1,20 @@
 """
-Running one bulk job from the command line: the CSV checks, progress, Ctrl-C, the report and
-the exit status (0 all done or skipped, 1 something failed or is unknown, 2 usage, 130 Ctrl-C).
+Running one bulk job from the command line: the CSV checks, progress, Ctrl-C, the results file,
+the report and the exit status (0 all done or skipped; 1 something failed, is unknown, was not
+sent or not placed; 2 usage or a failed preflight, nothing sent; 130 Ctrl-C).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shlex
 import signal
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +24,7 @@ import click
 
 from talkkit._client import BaseClient
 from talkkit._config import RateLimit
-from talkkit.bulk import BulkJob, BulkSummary, CsvSource, Outcome, read_csv
+from talkkit.bulk import BulkJob, BulkSummary, CsvSource, read_csv
 from talkkit.cli._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -40,15 +43,16 @@ from talkkit.cli._progress import (
     Tracker,
     failures_table,
     outcome_counts,
+    statuses_table,
     summary_table,
 )
-from talkkit.errors import InvalidRequestError, TalkkitError
+from talkkit.cli._results import ResultsFile
+from talkkit.errors import InvalidRequestError, PreflightError, TalkkitError
 
 __all__ = ["BulkOptions", "Interruptible", "JobKind", "run_bulk", "watch_signals"]
 
 SUGGEST_JOURNAL_ROWS = 1_000  # without --journal, files this large get a tip
-_FIELDS_KEPT = 10_000
-_BAD = (Outcome.FAILED, Outcome.UNKNOWN)
+_CREDENTIALS_REFUSED = re.compile(r"\b40[13]\b")  # a stop on 401/403: check the credentials
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +70,15 @@ class JobKind:
     credentials: tuple[str, ...]
     concurrency: int
     """The default of ``--concurrency``."""
+    not_placed: str = ""
+    """
+    Its ``not_placed`` items, as the note names them (``calls not placed: ... the call
+    history did not show them``); empty: the job has none.
+    """
+    redo_not_placed: str = ""
+    """The flag of a run with the same journal that sends its ``not_placed`` items again."""
+    nothing: str = ""
+    """What a run that found no item to process says (a job whose items come from elsewhere)."""
 
     @property
     def label(self) -> str:
@@ -75,15 +88,31 @@ class JobKind:
 
 @attrs.frozen(kw_only=True)
 class BulkOptions:
-    """The options every bulk command takes."""
+    """The options every bulk command takes (``file`` is ``None`` for one that reads none)."""
 
-    file: Path
+    file: Path | None
     concurrency: int
     journal: Path | None
     retry_failed: bool
     rate_limit: RateLimit | None
     as_json: bool
     redis_url: str | None = None
+    results: Path | None = None
+    no_preflight: bool = False
+
+    @property
+    def preflight(self) -> bool:
+        """Check the credentials and the job's parents before the first row (``--no-preflight``)."""
+        return not self.no_preflight
+
+    def job_options(self) -> dict[str, Any]:
+        """The keyword arguments every bulk job takes, from these options."""
+        return {
+            "concurrency": self.concurrency,
+            "journal": self.journal,
+            "retry_failed": self.retry_failed,
+            "preflight": self.preflight,
+        }
 
     def open_source(self, kind: JobKind) -> tuple[CsvSource, int]:
         """
@@ -91,6 +120,8 @@ class BulkOptions:
 
         An empty or header-only file ends the command here (exit 0, zero items).
         """
+        assert self.file is not None
+        self._check_results()
         try:
             source = read_csv(self.file)
         except OSError as exc:
@@ -114,15 +145,27 @@ class BulkOptions:
             self._nothing(kind, f"{self.file} has a header but no rows: nothing to do")
         return source, total
 
+    def _check_results(self) -> None:
+        """``--results`` must not overwrite the input or the journal."""
+        if self.results is None:
+            return
+        for other, what in ((self.file, "the input file"), (self.journal, "the journal")):
+            if other is not None and _same_file(self.results, other):
+                raise CliUsageError(f"--results {self.results} is {what}: name another file")
+
     def _nothing(self, kind: JobKind, message: str) -> None:
         click.echo(safe(message), err=True)
+        if self.results is not None:
+            with _open_results(self.results):
+                pass  # the file exists, with its header and no row
         if self.as_json:
-            click.echo(json.dumps(_payload(kind, BulkSummary(), {}, False, 0.0, Traffic(), None)))
+            payload = _payload(kind, self, BulkSummary(), False, 0.0, Traffic(), None)
+            click.echo(json.dumps(payload))
         raise SystemExit(EXIT_OK)
 
     def command_line(self, kind: JobKind, args: list[str]) -> str:
         """This command as typed again (to resume it): no credential is ever part of it."""
-        argv = ["talkkit", *kind.command, str(self.file), *args]
+        argv = ["talkkit", *kind.command, *([str(self.file)] if self.file else []), *args]
         if self.concurrency != kind.concurrency:
             argv += ["--concurrency", str(self.concurrency)]
         if self.journal is not None:
@@ -134,32 +177,83 @@ class BulkOptions:
             from talkkit._redis_url import redact_url
 
             argv += ["--redis-url", redact_url(self.redis_url)]  # never a password
+        if self.no_preflight:
+            argv.append("--no-preflight")
+        if self.results is not None:
+            argv += ["--results", str(self.results)]
         if self.as_json:
             argv.append("--json")
         return shlex.join(argv)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:  # pragma: no cover - an unresolvable path is not the same file
+        return False
+
+
+def _open_results(path: Path) -> ResultsFile:
+    try:
+        return ResultsFile(path)
+    except OSError as exc:
+        raise CliUsageError(
+            f"cannot write the results file {path}: {exc.strerror or exc}"
+        ) from None
 
 
 @attrs.define
 class _Run:
     summary: BulkSummary = attrs.Factory(BulkSummary)
     interrupted: bool = False
-    fields: dict[int, str] = attrs.Factory(dict)
+    results: ResultsFile | None = None
 
 
 def run_bulk(
     kind: JobKind,
     options: BulkOptions,
-    source: CsvSource,
-    total: int,
+    total: int | None,
     make_client: Callable[[Traffic], BaseClient],
     make_job: Callable[[Any], BulkJob[Any]],
     args: list[str],
+    settings: Mapping[str, str],
 ) -> None:
-    """Run the job with progress, print the report and exit with the job's status."""
+    """
+    Run the job with progress, print the report and exit with the job's status.
+
+    Args:
+        kind: The command.
+        options: The options every bulk command takes.
+        total: The rows expected (for the progress bar), when known.
+        make_client: The client, reporting to the traffic counter it is given.
+        make_job: The job, given the open client.
+        args: The command's own arguments, for the command line that resumes it.
+        settings: How the user gave each setting a preflight checks, by the job's name for it
+            (``{"company_id": "--company-id comp_1", "token": "TALKTURO_TOKEN"}``): what a
+            failed preflight names.
+    """
+    with contextlib.ExitStack() as stack:
+        run = _Run()
+        if options.results is not None:  # before the client: a wrong path leaves nothing open
+            run.results = stack.enter_context(_open_results(options.results))
+        code = _run_bulk(kind, options, total, make_client, make_job, args, settings, run)
+    raise SystemExit(code)
+
+
+def _run_bulk(
+    kind: JobKind,
+    options: BulkOptions,
+    total: int | None,
+    make_client: Callable[[Traffic], BaseClient],
+    make_job: Callable[[Any], BulkJob[Any]],
+    args: list[str],
+    settings: Mapping[str, str],
+    run: _Run,
+) -> int:
     human = console(stderr=options.as_json)
     traffic = Traffic()
     client = make_client(traffic)
-    if options.journal is None and total >= SUGGEST_JOURNAL_ROWS:
+    if options.journal is None and total is not None and total >= SUGGEST_JOURNAL_ROWS:
         human.print(
             safe(
                 f"tip: {total:,} rows and no --journal: an interrupted run could not be resumed. "
@@ -169,7 +263,6 @@ def run_bulk(
             markup=False,
         )
     tracker = Tracker(human, mode="bar" if human.is_terminal else "lines")
-    run = _Run()
     started = time.monotonic()
     try:
         with tracker:
@@ -181,10 +274,9 @@ def run_bulk(
         human.print("Interrupted before the job started: nothing was sent.")
         raise SystemExit(EXIT_INTERRUPTED) from None
     except BaseException as exc:
-        _fail(unwrap_group(exc), options)
+        _fail(unwrap_group(exc), options, settings)
     seconds = time.monotonic() - started
-    code = _report(kind, options, run, seconds, traffic, client, human, args)
-    raise SystemExit(code)
+    return _report(kind, options, run, seconds, traffic, client, human, args)
 
 
 async def _drive(
@@ -205,9 +297,8 @@ async def _drive(
                 tg.start_soon(watch_signals, scope, run)
                 async with job.stream() as outcomes:
                     async for outcome in outcomes:
-                        bad = outcome.field and outcome.outcome in _BAD
-                        if bad and len(run.fields) < _FIELDS_KEPT:
-                            run.fields[outcome.index + 1] = str(outcome.field)
+                        if run.results is not None:
+                            run.results.write(outcome)
                         tracker.update(handle, job.summary)
             tg.cancel_scope.cancel()
 
@@ -232,9 +323,11 @@ async def watch_signals(scope: anyio.CancelScope, run: Interruptible) -> None:
             scope.cancel()
 
 
-def _fail(exc: BaseException, options: BulkOptions) -> None:
+def _fail(exc: BaseException, options: BulkOptions, settings: Mapping[str, str]) -> None:
     if isinstance(exc, SystemExit | KeyboardInterrupt):
         raise exc
+    if isinstance(exc, PreflightError):
+        raise CliUsageError(preflight_message(exc, settings)) from None
     if isinstance(exc, InvalidRequestError):  # includes a journal made for another job
         raise CliUsageError(str(exc)) from None
     if isinstance(exc, sqlite3.Error | OSError) and options.journal is not None:
@@ -245,20 +338,34 @@ def _fail(exc: BaseException, options: BulkOptions) -> None:
     raise exc
 
 
+def preflight_message(exc: PreflightError, settings: Mapping[str, str]) -> str:
+    """
+    What a failed preflight says: the flag (or variable) and the value it names, and why.
+
+    ``settings`` says how the user gave each of the job's settings (``--company-id comp_1``);
+    a token is named by its variable, never shown.
+    """
+    given = settings.get(exc.field)
+    if given is None:
+        given = (
+            exc.field if exc.value is None or exc.field == "token" else f"{exc.field} {exc.value}"
+        )
+    return f"{given}: {exc.reason}. Nothing was sent (--no-preflight skips this check)."
+
+
 def _payload(
     kind: JobKind,
+    options: BulkOptions,
     summary: BulkSummary,
-    fields: dict[int, str],
     interrupted: bool,
     seconds: float,
     traffic: Traffic,
     rate: RateLimit | None,
 ) -> dict[str, Any]:
     payload = summary.to_dict()
-    for failure in payload["failures"]:
-        failure["field"] = fields.get(failure["row"])
     payload.update(
         command=" ".join(kind.command),
+        results=None if options.results is None else str(options.results),
         interrupted=interrupted,
         elapsed_seconds=round(seconds, 3),
         rate_limit=None if rate is None else format_rate(rate),
@@ -280,28 +387,44 @@ def _report(
     summary = run.summary
     rate = effective_rate(client)
     if options.as_json:
-        payload = _payload(kind, summary, run.fields, run.interrupted, seconds, traffic, rate)
+        payload = _payload(kind, options, summary, run.interrupted, seconds, traffic, rate)
         click.echo(safe(json.dumps(payload)))
     else:
-        human.print(summary_table([JobRow(kind.label, summary, seconds)]))
+        row = JobRow(kind.label, summary, seconds)
+        human.print(summary_table([row]))
+        if summary.statuses:
+            human.print(statuses_table([row], title="How the calls ended"))
         human.print(safe(f"Requests: {traffic.describe()}."), markup=False)
         human.print(safe(f"Pacing: {_rate_origin(options, client, rate)}."), markup=False)
-        failures = [f for f in summary.failures if f.code != "aborted"]
-        listed = summary.failed + summary.unknown - (len(summary.failures) - len(failures))
+        failures = summary.failures
+        listed = summary.failed + summary.unknown + summary.not_placed
         if failures:
             shown = min(len(failures), FAILURES_SHOWN)
+            what = "Failed, unknown or not placed" if summary.not_placed else "Failed or unknown"
             human.print(
-                f"\nFailed or unknown {kind.label} (first {shown} of {listed:,}; "
+                f"\n{what} {kind.label} (first {shown} of {listed:,}; "
                 "rows count from the first data row):"
             )
-            human.print(failures_table(failures, run.fields))
+            human.print(failures_table(failures))
             if listed > shown:
-                human.print("Run with --json for the full list.", style="dim")
+                more = "the results file" if options.results is not None else "--json"
+                human.print(f"See {more} for the full list.", style="dim")
+    if run.results is not None:
+        human.print(
+            safe(f"Results: {run.results.lines:,} rows written to {run.results.path}."),
+            markup=False,
+            highlight=False,
+        )
     for line in _notes(kind, options, run, args):
         human.print(safe(line), markup=False, highlight=False, soft_wrap=True)
     if run.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _stop_reason(aborted: str) -> str:
+    """Why the job stopped, as the summary says it, without its frame."""
+    return aborted.removeprefix("stopped: ").removesuffix(" (nothing more was sent)").rstrip(".")
 
 
 def _rate_origin(options: BulkOptions, client: BaseClient, rate: RateLimit | None) -> str:
@@ -318,18 +441,36 @@ def _notes(kind: JobKind, options: BulkOptions, run: _Run, args: list[str]) -> l
     summary = run.summary
     notes: list[str] = []
     command = options.command_line(kind, args)
+    if kind.nothing and summary.total == 0 and not run.interrupted:
+        notes.append(kind.nothing)
     if summary.aborted:
-        unsent = sum(1 for f in summary.failures if f.code == "aborted")
-        reason = summary.aborted.removeprefix("stopped: ")
-        notes.append(f"The job stopped early: {reason}")
-        if unsent:
-            notes.append(f"{unsent:,} {kind.label} were not sent because of that.")
-        notes.append(f"Check the credentials ({', '.join(kind.credentials)}).")
-        if options.journal is not None:
-            notes.append(
-                f"Then run again (rows that failed now are retried with --retry-failed):\n"
-                f"  {command} --retry-failed"
+        reason = _stop_reason(summary.aborted)
+        if summary.not_sent:
+            again = (
+                f":\n  {command}"
+                if options.journal is not None
+                else f" (without --journal, that {kind.rerun})."
             )
+            notes.append(
+                f"{summary.not_sent:,} rows not sent: the job stopped ({reason}); "
+                f"run the same command again to send them{again}"
+            )
+        else:
+            notes.append(f"The job stopped early: {reason}.")
+        if _CREDENTIALS_REFUSED.search(reason):
+            notes.append(f"Check the credentials ({', '.join(kind.credentials)}) first.")
+    if summary.not_placed:
+        flag = kind.redo_not_placed
+        if options.journal is None:
+            redo = "they are never sent again automatically"
+        elif flag in args:
+            redo = f"send them again with:\n  {command}"
+        else:
+            redo = f"send them again with:\n  {command} {flag}"
+        notes.append(
+            f"{summary.not_placed:,} {kind.not_placed} after the grace period "
+            f"(--reconcile-grace); {redo}"
+        )
     if summary.unknown:
         settle = (
             f"running it again with the same --journal {kind.resume_unknown}"

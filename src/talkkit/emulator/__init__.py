@@ -25,7 +25,7 @@ from talkkit.emulator._constants import (
 from talkkit.emulator._emulator import Emulator
 from talkkit.emulator._faults import FaultRule
 from talkkit.emulator._limits import RateLimitSpec
-from talkkit.emulator._records import LoggedRequest, PlacedCall, token_hash
+from talkkit.emulator._records import CallFate, LoggedRequest, PlacedCall, token_hash
 from talkkit.emulator._serve import banner, serve
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "TALKTURO_ACCOUNT_SLUG",
     "TALKTURO_TEAM_ID",
     "TALKTURO_TOKEN",
+    "CallFate",
     "Emulator",
     "FaultRule",
     "LoggedRequest",

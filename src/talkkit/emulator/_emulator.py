@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 
 import httpx
 from starlette.applications import Starlette
@@ -18,10 +20,15 @@ from talkkit.emulator._faults import FaultSet
 from talkkit.emulator._ids import IdFactory
 from talkkit.emulator._limits import DEFAULT_RATE_LIMITS, RateLimiter, RateLimitSpec
 from talkkit.emulator._platform import Platform
-from talkkit.emulator._records import LoggedRequest, PlacedCall
+from talkkit.emulator._records import CallFate, LoggedRequest, PlacedCall
 from talkkit.emulator._talkory import TalkoryRoutes
 from talkkit.emulator._talkory_state import TalkoryState
 from talkkit.emulator._talkover import talkover_routes
+from talkkit.emulator._talkover_lifecycle import (
+    DEFAULT_CALL_MIX,
+    check_call_mix,
+    check_time_scale,
+)
 from talkkit.emulator._talkover_state import TalkoverState
 from talkkit.emulator._talkturo import PUBLIC_ROUTES, TalkturoRoutes
 from talkkit.emulator._talkturo_state import TalkturoState
@@ -48,8 +55,22 @@ class Emulator:
         rate_limits: Platform name (`"talkturo"`, `"talkover"`, `"talkory"`) to a
             `RateLimitSpec`, or `None` to disable; unnamed platforms keep the defaults
             (Talkory 30/min, Talkover 100/min, Talkturo unlimited).
-        seed: Seeds every random choice (faults, ids), so runs are reproducible.
+        seed: Seeds every random choice (faults, ids, how calls end), so runs are reproducible.
         clock: Monotonic clock of the rate limiter; inject a fake to test refills.
+        now: The wall clock (timezone-aware UTC `datetime`) of record timestamps and of call
+            progress; inject a fake to move calls along without waiting.
+        call_time_scale: Real seconds per second of a call's life. Talkover calls go
+            `initiated` → `ringing` → `answered` → `completed`, or `ringing` → `busy` /
+            `no-answer` / `failed`, over a few seconds to four minutes of call time: `1.0`
+            (the default) takes that long; `0.001` ends a four-minute call in a quarter of a
+            second; `0` ends every call at once; `math.inf` keeps calls `initiated` until
+            `emu.talkover.complete_calls()`. Durations in the call history are call time
+            (unscaled); timestamps are the emulator's clock. A change applies to calls placed
+            afterwards.
+        call_mix: Final status to weight: how often calls end `completed`, `no-answer`,
+            `busy`, `failed` (default 60/20/10/10 %). Each call's end is drawn from the seed,
+            its number and how often that number was called before, so the same numbers get
+            the same ends whatever order concurrent clients place them in.
         refuse_duplicates: Answer 409 to a Talkturo contact whose email or phone, or a
             company whose name, the team already has (the default). `False` stores every
             create, so a test can count on the server how often a client created each
@@ -74,6 +95,9 @@ class Emulator:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
         refuse_duplicates: bool = True,
+        now: Callable[[], datetime] | None = None,
+        call_time_scale: float = 1.0,
+        call_mix: Mapping[str, float] = DEFAULT_CALL_MIX,
     ) -> None:
         limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         unknown = set(limits) - set(DEFAULT_RATE_LIMITS)
@@ -89,7 +113,12 @@ class Emulator:
             FaultSet(seed),
             RateLimiter(limits, clock),
             refuse_duplicates=refuse_duplicates,
+            seed=seed,
+            call_time_scale=check_time_scale(call_time_scale),
+            call_mix=check_call_mix(call_mix),
         )
+        if now is not None:
+            self._env.now = now
         self.talkturo = TalkturoState(self._env)
         self.talkover = TalkoverState(self._env)
         self.talkory = TalkoryState(self._env)
@@ -155,6 +184,54 @@ class Emulator:
         self._env.refuse_duplicates = value
 
     @property
+    def call_time_scale(self) -> float:
+        """
+        Real seconds per second of a call's life (see the `call_time_scale` argument).
+
+        Settable at any time; it applies to calls placed afterwards. `reset()` keeps it.
+        """
+        return self._env.call_time_scale
+
+    @call_time_scale.setter
+    def call_time_scale(self, value: float) -> None:
+        self._env.call_time_scale = check_time_scale(value)
+
+    @property
+    def call_mix(self) -> Mapping[str, float]:
+        """How often calls end in each final status (see the `call_mix` argument)."""
+        return dict(self._env.call_mix)
+
+    def call_fates(self) -> dict[str, CallFate]:
+        """
+        How every placed Talkover call ends, by call id, in the order they were placed.
+
+        The truth a followed call's outcome must match: each `CallFate` has the final
+        `status` and `duration` the call history shows once the call ended (known from the
+        moment the call is placed), and `ends_at`. Example: the statuses a `--wait` run
+        should report are `Counter(f.status for f in emu.call_fates().values())`.
+        """
+        return self.talkover.fates()
+
+    def calls_per_number(self) -> Counter[str]:
+        """How many calls were placed to each number (agent and campaign calls)."""
+        return Counter(call.to for call in self._env.placed_calls)
+
+    def contact_keys(self) -> Counter[str | None]:
+        """
+        How many Talkturo contacts are stored per natural key.
+
+        Keys are spelled like the request log's `subject`: `email:…` (lower-cased) when the
+        contact has an email, else `phone:…`; contacts with neither count under `None`. An
+        import stored every valid distinct row exactly once when this equals
+        `Counter({key: 1 for key in expected_keys})`.
+        """
+        return self.talkturo.contact_keys()
+
+    def company_keys(self) -> Counter[str]:
+        """How many Talkturo companies are stored per natural key (`name:…`, lower-cased)."""
+        return self.talkturo.company_keys()
+
+    @property
     def throttled(self) -> int:
         """How many 429s the rate limiter sent (scripted `throttle_rate` faults not included)."""
         return self._env.throttled
@@ -176,9 +253,10 @@ class Emulator:
         """
         Empty all state and records, keeping the configuration.
 
-        Tokens, rate-limit specs and fault rules stay; stored resources, logs, placed calls,
-        rate-limit buckets and fault counters are cleared, and the seeded generators rewind,
-        so the emulator behaves exactly like a fresh one with the same settings.
+        Tokens, rate-limit specs, fault rules and the call settings stay; stored resources,
+        logs, placed calls, rate-limit buckets and fault counters are cleared, and the seeded
+        generators rewind, so the emulator behaves exactly like a fresh one with the same
+        settings.
         """
         self._env.reset()
         for state in (self.talkturo, self.talkover, self.talkory):

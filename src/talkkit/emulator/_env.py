@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import attrs
@@ -11,6 +11,7 @@ from talkkit.emulator._faults import FaultSet
 from talkkit.emulator._ids import IdFactory
 from talkkit.emulator._limits import RateLimiter
 from talkkit.emulator._records import LoggedRequest, PlacedCall
+from talkkit.emulator._talkover_lifecycle import DEFAULT_CALL_MIX
 
 __all__ = ["Env", "restore_defaults"]
 
@@ -24,8 +25,9 @@ class Env:
     """
     Everything the pipeline and the platform handlers share.
 
-    `now` gives wall-clock timestamps for records; the limiter has its own monotonic clock.
-    `refuse_duplicates` is configuration, not state: `reset` keeps it.
+    `now` gives wall-clock timestamps for records and moves calls along; the limiter has its
+    own monotonic clock. `seed`, `refuse_duplicates`, `call_time_scale` and `call_mix` are
+    configuration, not state: `reset` keeps them.
     """
 
     ids: IdFactory
@@ -36,6 +38,9 @@ class Env:
     placed_calls: list[PlacedCall] = attrs.Factory(list)
     throttled: int = 0
     refuse_duplicates: bool = True
+    seed: int = 0
+    call_time_scale: float = 1.0
+    call_mix: Mapping[str, float] = DEFAULT_CALL_MIX
 
     def reset(self) -> None:
         """Forget every record and rewind the seeded generators."""

@@ -1,4 +1,4 @@
-"""Records of what the emulator saw: the request log and the calls it placed."""
+"""Records of what the emulator saw: the request log, the calls it placed and how they end."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["LoggedRequest", "PlacedCall", "token_hash"]
+__all__ = ["CallFate", "LoggedRequest", "PlacedCall", "token_hash"]
 
 
 def token_hash(token: str) -> str:
@@ -80,3 +80,25 @@ class PlacedCall:
     request_id: str | None
     idempotency_key: str | None
     at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class CallFate:
+    """
+    How a placed Talkover call ends: the truth a followed call's outcome must match.
+
+    Fixed when the call is placed (seeded; see `Emulator`'s `call_mix`), whether or not the
+    call has ended yet; `emu.talkover.complete_calls()` replaces it for the calls it ends. `status` is the final status (`completed`,
+    `busy`, `no-answer`, `failed`); `duration` the talk time in whole seconds as the call
+    history reports it (0 unless answered; call time, not scaled by `call_time_scale`);
+    `ends_at` when the history starts showing the end on the emulator's clock (`None` when
+    calls never progress: `call_time_scale=math.inf`).
+    """
+
+    call_id: str
+    to: str
+    agent_id: str | None
+    campaign_id: str | None
+    status: str
+    duration: int
+    ends_at: datetime | None

@@ -189,6 +189,7 @@ class AgentRoutes:
         agent = self._agent(request)
         if agent["current_status"] == "published":
             raise ApiError(409, "Unpublish the agent before deleting it", code="AGENT_IS_PUBLISHED")
+        self.state.settle()
         calls = [c for c in self.state.calls.values() if c["agent"]["id"] == agent["id"]]
         if any(c["status"] in ACTIVE_CALL_STATUSES for c in calls):
             raise ApiError(409, "Agent has active calls", code="AGENT_HAS_ACTIVE_CALLS")

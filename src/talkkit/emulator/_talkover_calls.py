@@ -60,7 +60,7 @@ class CallRoutes:
         agent = self.state.agent(request.path_params["agent_id"])
         body = await read_body(request, TALKOVER)
         values = read_all(body, CALL_BODY)
-        body.integer("delay_seconds", lo=0, hi=3600)
+        delay = body.integer("delay_seconds", lo=0, hi=3600)
         body.check(TALKOVER)
         context(request).subject = f"phone:{values['to']}"
         is_testing = bool(values["is_testing"])
@@ -74,6 +74,7 @@ class CallRoutes:
             ctx=context(request),
             payload=values["payload"],
             context=values["context"],
+            delay=delay or 0,
         )
         data = {k: call[k] for k in ("id", "to", "status", "created_at")}
         return success(
@@ -88,6 +89,7 @@ class CallRoutes:
         since = query.text("date_from", fmt="date")
         until = query.text("date_to", fmt="date")
         search = query.text("search")
+        self.state.settle()
         items = [
             call
             for call in reversed(self.state.calls.values())

@@ -115,6 +115,7 @@ class CampaignRoutes:
 
     def _view(self, campaign: JSONDict, *, detail: bool = False) -> JSONDict:
         """The campaign with its agent, stats and (for `detail`) calls and files."""
+        self.state.settle()
         calls = [c for c in self.state.calls.values() if c["campaign_id"] == campaign["id"]]
         done = [c for c in calls if c["status"] == "completed"]
         failed = [c for c in calls if c["status"] in ("failed", "busy", "no-answer")]

@@ -10,9 +10,10 @@ import attrs
 
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._platform import RequestContext
-from talkkit.emulator._records import PlacedCall
+from talkkit.emulator._records import CallFate, PlacedCall
 from talkkit.emulator._state import PlatformState
-from talkkit.emulator._wire import lookup
+from talkkit.emulator._talkover_lifecycle import CallScript, script_call
+from talkkit.emulator._wire import iso, lookup
 
 __all__ = ["ACTIVE_CALL_STATUSES", "TalkoverState", "formatted", "missing"]
 
@@ -69,6 +70,9 @@ class TalkoverState(PlatformState):
     phone_numbers: dict[str, JSONDict] = attrs.Factory(dict)
     sip_trunks: dict[str, JSONDict] = attrs.Factory(dict)
     sip_passwords: dict[str, str] = attrs.Factory(dict)
+    scripts: dict[str, CallScript] = attrs.Factory(dict)
+    live: dict[str, int] = attrs.Factory(dict)  # call id -> index of its step shown
+    dialed: dict[str, int] = attrs.Factory(dict)  # number -> calls placed to it
 
     def __attrs_post_init__(self) -> None:
         ids = self.env.ids
@@ -168,8 +172,27 @@ class TalkoverState(PlatformState):
         campaign_id: str | None = None,
         payload: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
+        delay: int = 0,
     ) -> JSONDict:
-        """Record a call in the history and in `emu.placed_calls`; return the history record."""
+        """
+        Record a call in the history and in `emu.placed_calls`; return the history record.
+
+        The call's script (when it rings, how it ends) is drawn now; `delay` seconds (the
+        request's `delay_seconds`) pass before it rings.
+        """
+        env = self.env
+        placed_at = env.now()
+        nth = self.dialed.get(to, 0)
+        self.dialed[to] = nth + 1
+        script = script_call(
+            env.seed,
+            to,
+            nth,
+            mix=env.call_mix,
+            scale=env.call_time_scale,
+            placed_at=placed_at,
+            delay=delay,
+        )
         numbers = agent["phone_numbers"] or list(self.phone_numbers.values())
         origin = numbers[0]["number"] if numbers else "+14155550100"
         call = self.stamp(
@@ -184,11 +207,15 @@ class TalkoverState(PlatformState):
                 "direction": "outbound",
                 "status": "initiated",
                 "duration": 0,
+                "ended_at": None,  # INFERRED extra: when the call ended (list-calls shows none)
                 "agent": self.agent_summary(agent),
                 "campaign_id": campaign_id,  # INFERRED extra: links history to campaigns
+                "created_at": iso(placed_at),
             }
         )
         self.calls[call["id"]] = call
+        self.scripts[call["id"]] = script
+        self.live[call["id"]] = 0
         ctx.subject, ctx.created = f"phone:{to}", call["id"]
         self.env.placed_calls.append(
             PlacedCall(
@@ -202,14 +229,56 @@ class TalkoverState(PlatformState):
                 context=context,
                 request_id=ctx.request_id,
                 idempotency_key=ctx.idempotency_key,
-                at=self.env.now(),
+                at=placed_at,
             )
         )
         return call
 
+    def settle(self) -> None:
+        """Bring every live call's history record to where its script is now."""
+        now = self.env.now()
+        for call_id, shown in list(self.live.items()):
+            call = self.calls.get(call_id)
+            if call is None:  # deleted with its agent
+                del self.live[call_id]
+                continue
+            script = self.scripts[call_id]
+            step = script.step_at(now)
+            if step == shown:
+                continue
+            offset, status = script.steps[step]
+            moment = script.moment(offset)
+            assert moment is not None  # a step reached has a finite moment
+            call.update(status=status, updated_at=iso(moment))
+            if step == len(script.steps) - 1:
+                call.update(duration=script.duration, ended_at=iso(moment))
+                del self.live[call_id]
+            else:
+                self.live[call_id] = step
+
     def complete_calls(self, status: str = "completed", duration: int = 30) -> int:
-        """End every live call with `status` (for tests); return how many changed."""
-        live = [c for c in self.calls.values() if c["status"] in ACTIVE_CALL_STATUSES]
-        for call in live:
-            self.stamp(call, status=status, duration=duration)
-        return len(live)
+        """End every live call now with `status` (for tests); return how many changed."""
+        self.settle()
+        now = self.env.now()
+        ended = [c for c in self.calls.values() if c["status"] in ACTIVE_CALL_STATUSES]
+        for call in ended:
+            self.stamp(call, status=status, duration=duration, ended_at=iso(now))
+            self.scripts[call["id"]] = CallScript.finished(status, duration, now)
+            self.live.pop(call["id"], None)
+        return len(ended)
+
+    def fates(self) -> dict[str, CallFate]:
+        """How every placed call ends (or ended), by call id, in the order they were placed."""
+        return {
+            placed.call_id: CallFate(
+                call_id=placed.call_id,
+                to=placed.to,
+                agent_id=placed.agent_id,
+                campaign_id=placed.campaign_id,
+                status=script.status,
+                duration=script.duration,
+                ends_at=script.ends_at,
+            )
+            for placed in list(self.env.placed_calls)  # a served emulator may be appending
+            if (script := self.scripts.get(placed.call_id)) is not None
+        }

@@ -13,7 +13,7 @@ from talkkit.emulator._dialects import TALKTURO
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._paging import offset_page
 from talkkit.emulator._platform import context
-from talkkit.emulator._talkturo_state import TalkturoState, snake
+from talkkit.emulator._talkturo_state import TalkturoState, company_key, contact_key, snake
 from talkkit.emulator._validate import Fields, Reader, read_all
 from talkkit.emulator._wire import iso, query_fields, read_body, success
 
@@ -103,6 +103,7 @@ class CrmRoutes:
             Route("/crm/contacts", self.list_contacts, methods=["GET"]),
             Route("/crm/companies", self.create_company, methods=["POST"]),
             Route("/crm/companies", self.list_companies, methods=["GET"]),
+            Route("/crm/companies/{company_id}", self.get_company, methods=["GET"]),
         ]
 
     def _campaign(self, request: Request) -> JSONDict:
@@ -244,7 +245,7 @@ class CrmRoutes:
     async def create_contact(self, request: Request) -> Response:
         team_id, values = await self._create_body(request, _CONTACT)
         ctx = context(request)
-        ctx.subject = _contact_subject(values)
+        ctx.subject = contact_key(values)
         contact_id = self.state.env.ids.ulid("cont")
         self.state.claim(team_id, contact_id, {"email": values["email"], "phone": values["phone"]})
         fields = _snake_values(values)
@@ -281,7 +282,7 @@ class CrmRoutes:
     async def create_company(self, request: Request) -> Response:
         team_id, values = await self._create_body(request, _COMPANY)
         ctx = context(request)
-        ctx.subject = f"name:{values['name'].lower()}"
+        ctx.subject = company_key(values)
         company_id = self.state.env.ids.ulid("comp")
         # INFERRED: the docs list 409 "already exists" without saying for which key.
         self.state.claim(team_id, company_id, {"name": values["name"]})
@@ -295,6 +296,11 @@ class CrmRoutes:
         self.state.companies[company["id"]] = self.state.stamp(company)
         ctx.created = company_id
         return success(company=company)
+
+    async def get_company(self, request: Request) -> Response:
+        # INFERRED (docs repo: CRM CRUD by id): 404 "Company not found", 403 another account's.
+        company_id = request.path_params["company_id"]
+        return success(company=self.state.get(self.state.companies, company_id, "Company"))
 
     async def list_companies(self, request: Request) -> Response:
         # INFERRED names of the search and industry params.
@@ -313,12 +319,3 @@ class CrmRoutes:
 
 
 _SEARCHED = ("first_name", "last_name", "email", "phone")
-
-
-def _contact_subject(values: dict[str, Any]) -> str | None:
-    """The contact's natural key for the request log: its email, else its phone."""
-    if values["email"]:
-        return f"email:{values['email'].lower()}"
-    if values["phone"]:
-        return f"phone:{values['phone']}"
-    return None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -16,7 +19,7 @@ from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._state import PlatformState
 from talkkit.emulator._wire import lookup
 
-__all__ = ["TEMPLATES", "TalkturoState", "snake"]
+__all__ = ["TEMPLATES", "TalkturoState", "company_key", "contact_key", "snake"]
 
 # Template defaults. INFERRED: the template ids are documented, their contents are not.
 TEMPLATES: dict[str, JSONDict] = {
@@ -50,6 +53,20 @@ TEMPLATES: dict[str, JSONDict] = {
 def snake(name: str) -> str:
     """Turn a camelCase request field into the snake_case resource field."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def contact_key(fields: Mapping[str, Any]) -> str | None:
+    """A contact's natural key: `email:…` (lower-cased), else `phone:…`, else `None`."""
+    if fields.get("email"):
+        return f"email:{fields['email'].lower()}"
+    if fields.get("phone"):
+        return f"phone:{fields['phone']}"
+    return None
+
+
+def company_key(fields: Mapping[str, Any]) -> str:
+    """A company's natural key: `name:…` (lower-cased)."""
+    return f"name:{fields['name'].lower()}"
 
 
 @attrs.define
@@ -146,3 +163,11 @@ class TalkturoState(PlatformState):
                 raise ApiError(409, f"{what} with this {field} already exists")
         for key in wanted.values():
             self.unique[key] = record_id
+
+    def contact_keys(self) -> Counter[str | None]:
+        """How many stored contacts each natural key has (`None`: neither email nor phone)."""
+        return Counter(contact_key(record) for record in list(self.contacts.values()))
+
+    def company_keys(self) -> Counter[str]:
+        """How many stored companies each natural key has."""
+        return Counter(company_key(record) for record in list(self.companies.values()))

@@ -5,6 +5,9 @@ A row's columns are the create method's declared fields (``fields_of(Contacts.cr
 those the job sets for every row: ``team_id``, and ``custom_fields`` (made of the
 ``custom.<name>`` columns). Each row is checked by those same fields, so it fails exactly as a
 single create would, naming the field; unknown columns are ignored.
+
+Before the first row (the preflight), the token, the team and the job's company are checked by
+listing the team's companies: the API documents no read of one team or one company.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from talkkit._fields import fields_of
+from talkkit._preflight import check_setting
 from talkkit.bulk import BulkJob, BulkOperation, Prepared, parse_bool, row_values
-from talkkit.errors import InvalidRequestError
+from talkkit.errors import InvalidRequestError, NotFoundError, PreflightError, TalkkitError
 
 if TYPE_CHECKING:
     from talkkit._options import RequestOptions
@@ -28,7 +32,8 @@ __all__ = ["companies_operation", "contacts_operation", "import_columns", "impor
 
 _SET_BY_JOB = frozenset({"team_id", "custom_fields"})
 _CUSTOM = "custom_fields"
-_JOB_SETTINGS = ("concurrency", "journal", "retry_failed", "on_progress")
+_JOB_SETTINGS = ("concurrency", "journal", "retry_failed", "on_progress", "preflight")
+_PREFLIGHT_PAGE = 100  # companies per request while looking for the job's company (INFERRED size)
 
 
 def import_columns(create: Callable[..., object]) -> frozenset[str]:
@@ -37,14 +42,15 @@ def import_columns(create: Callable[..., object]) -> frozenset[str]:
 
 
 def import_job(
-    operation: BulkOperation[dict[str, Any]], call: Mapping[str, Any]
+    operation: BulkOperation[dict[str, Any]], call: Mapping[str, Any], **more: Any
 ) -> BulkJob[dict[str, Any]]:
     """
     The job of an ``import_many`` call: ``operation`` over its ``rows``, with its
-    ``concurrency``, ``journal``, ``retry_failed`` and ``on_progress`` (``call`` is its
-    ``locals()``).
+    ``concurrency``, ``journal``, ``retry_failed``, ``on_progress`` and ``preflight``
+    (``call`` is its ``locals()``), and ``more`` `BulkJob` settings.
     """
-    return BulkJob(call["rows"], operation, **{name: call[name] for name in _JOB_SETTINGS})
+    settings = {name: call[name] for name in _JOB_SETTINGS}
+    return BulkJob(call["rows"], operation, **settings, **more)
 
 
 def _tags(field: str, value: Any) -> Any:
@@ -85,13 +91,46 @@ class _Import:
         """Create one checked row; the new object's id."""
         return (await self.resource.create(**payload, **self.options)).id
 
+    async def check_parents(self, company_id: str | None = None) -> None:
+        """
+        The preflight: the token and the team, and the job's company when it names one.
+
+        One request (``GET /crm/companies?teamId=…&limit=1``) without a company. With one,
+        the team's companies are read page by page until it shows up: usually one request,
+        more only for a team with many companies. INFERRED: an unknown team answers 404 and
+        another account's 403, as they do to a create.
+
+        Raises:
+            PreflightError: ``token``, ``team_id`` or ``company_id`` (not in the team).
+        """
+        client = self.client
+
+        async def find() -> bool:
+            if company_id is None:
+                await client.companies.list(
+                    team_id=self.team, limit=1, max_items=1, **self.options
+                ).first_page()
+                return True
+            companies = client.companies.list(
+                team_id=self.team, limit=_PREFLIGHT_PAGE, **self.options
+            )
+            async for company in companies:
+                if company.id == company_id:
+                    return True
+            return False
+
+        if not await check_setting("team_id", self.team, find()):
+            raise PreflightError("company_id", f"not found in team {self.team}", value=company_id)
+
     def operation(
         self,
         name: str,
         prepare: Callable[[Any], Prepared[dict[str, Any]]],
         *,
         idempotent_by_key: bool,
+        preflight: Callable[[], Awaitable[None]],
         reconcile: Callable[[Prepared[dict[str, Any]], float], Awaitable[str | None]] | None = None,
+        stops_job: Callable[[Prepared[dict[str, Any]], TalkkitError], bool] | None = None,
     ) -> BulkOperation[dict[str, Any]]:
         """The import as the engine runs it, journaled per base URL and team."""
         return BulkOperation(
@@ -101,6 +140,8 @@ class _Import:
             idempotent_by_key=idempotent_by_key,
             reconcile=reconcile,
             scope={"base_url": self.client.base_url, "team_id": self.team},
+            preflight=preflight,
+            stops_job=stops_job,
         )
 
 
@@ -111,9 +152,16 @@ def contacts_operation(
     company_id: str | None,
     options: RequestOptions | None = None,
 ) -> BulkOperation[dict[str, Any]]:
-    """Create Talkturo contacts. The API answers 409 for an email or phone already in the team."""
+    """
+    Create Talkturo contacts. The API answers 409 for an email or phone already in the team.
+
+    Preflight: the token, the team and ``company_id`` (when given). A 404 answered to a row
+    stops the job only when it is about the job's team or company, not about a company the
+    row names in its own ``company_id`` column.
+    """
     recipe = _Import(client, client.contacts, team_id, options)
     parse = {"do_not_call": parse_bool, "tags": _tags}
+    job_company = company_id.strip() if isinstance(company_id, str) else None  # as rows send it
 
     def prepare(row: Any) -> Prepared[dict[str, Any]]:
         values = row_values(row, recipe.columns, parse=parse, custom=_CUSTOM)
@@ -133,7 +181,26 @@ def contacts_operation(
         # No natural key: the API cannot tell a re-send from a new contact.
         return Prepared(f"row:{_digest(payload)}", payload, resendable=False)
 
-    return recipe.operation("talkturo.contacts.import", prepare, idempotent_by_key=True)
+    async def preflight() -> None:
+        await recipe.check_parents(job_company)
+
+    def stops_job(item: Prepared[dict[str, Any]], error: TalkkitError) -> bool:
+        if not isinstance(error, NotFoundError):
+            return False
+        if item.payload.get("company_id") == job_company:
+            return True  # the job's own company (or its team)
+        # The row names its own company: a 404 that speaks of a company is that row's
+        # ("Company not found"); any other is the team's or the endpoint's. INFERRED: the
+        # docs give no error codes for a missing parent, only the message.
+        return "company" not in error.message.lower()
+
+    return recipe.operation(
+        "talkturo.contacts.import",
+        prepare,
+        idempotent_by_key=True,
+        preflight=preflight,
+        stops_job=stops_job,
+    )
 
 
 def companies_operation(
@@ -143,7 +210,8 @@ def companies_operation(
     Create Talkturo companies.
 
     The docs do not say the API refuses a second company of the same name, so an unclear
-    create is never re-sent: it is reconciled by searching for the name instead.
+    create is never re-sent: it is reconciled by searching for the name instead. Preflight: the
+    token and the team (any 404 answered to a row is about the team: the job stops).
     """
     recipe = _Import(client, client.companies, team_id, options)
 
@@ -162,5 +230,9 @@ def companies_operation(
         return None
 
     return recipe.operation(
-        "talkturo.companies.import", prepare, idempotent_by_key=False, reconcile=reconcile
+        "talkturo.companies.import",
+        prepare,
+        idempotent_by_key=False,
+        preflight=recipe.check_parents,
+        reconcile=reconcile,
     )

@@ -4,7 +4,8 @@ The Talkturo campaign-dialing path: import contacts, put them on a campaign's ca
 Built from safe pieces: the contact import (resumable, never twice), then the call list is
 compared with what should be on it and only the missing contacts are added — so an unclear
 "add" is checked, never blindly repeated — and the start is sent once and, if its answer is
-lost, confirmed by reading the campaign's status.
+lost, confirmed by reading the campaign's status. Its preflight reads the campaign, then does
+the import's (token, team, company).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from talkkit.bulk import BulkSummary, Outcome
-from talkkit.errors import OutcomeUnknownError
+from talkkit._preflight import check_setting
+from talkkit.bulk import BulkJob, BulkSummary, Outcome
+from talkkit.errors import OutcomeUnknownError, PreflightError
+from talkkit.talkturo._bulk import contacts_operation
 from talkkit.talkturo.types import CampaignRun, CampaignStatus
 
 if TYPE_CHECKING:
@@ -37,7 +40,8 @@ class CampaignDial:
         imported: The contact import's summary (one outcome per row).
         on_call_list: Contacts of the input now on the campaign's call list.
         added: Of those, how many this run added (the rest were on it already).
-        started: The start's answer, or ``None`` when not asked to start (or nothing to call).
+        started: The start's answer, or ``None`` when not asked to start, with nothing to
+            call, or when the import stopped early (``imported.aborted`` says why).
     """
 
     imported: BulkSummary
@@ -57,19 +61,37 @@ async def import_into_campaign(
     journal: str | Path | None,
     start: bool,
     on_progress: Callable[[BulkSummary], object] | None,
+    preflight: bool,
     options: RequestOptions,
 ) -> CampaignDial:
-    """Import ``rows``, add every imported or existing contact to the campaign, start it."""
+    """
+    Import ``rows``, add every imported or existing contact to the campaign, start it.
+
+    Raises:
+        PreflightError: With ``preflight``, the campaign, the token, the team or the company
+            did not check out; nothing was sent.
+    """
     ids: list[str] = []
     to_find: list[str] = []  # natural keys of contacts that exist but whose id we lack
-    job = client.contacts.import_many(
+    contacts = contacts_operation(client, team_id=team_id, company_id=company_id, options=options)
+    import_preflight = contacts.preflight
+
+    async def check() -> None:
+        campaign = await check_setting(
+            "campaign_id", campaign_id, client.campaigns.get(campaign_id, **options)
+        )
+        if campaign.deleted_at is not None:
+            raise PreflightError("campaign_id", "was deleted", value=campaign_id)
+        if import_preflight is not None:
+            await import_preflight()
+
+    job = BulkJob(
         rows,
-        team_id=team_id,
-        company_id=company_id,
+        attrs.evolve(contacts, preflight=check),
         concurrency=concurrency,
         journal=journal,
         on_progress=on_progress,
-        **options,
+        preflight=preflight,
     )
     async with job.stream() as outcomes:
         async for outcome in outcomes:
@@ -86,7 +108,12 @@ async def import_into_campaign(
             ids.append(found)
     wanted = list(dict.fromkeys(ids))
     added = await _add_missing(client, campaign_id, wanted, options)
-    started = await _start(client, campaign_id, options) if start and wanted else None
+    # An import stopped on a job-level error leaves rows not sent: starting would dial a partial
+    # list, and the re-run that sends the rest could not start the campaign again.
+    stopped = job.summary.aborted is not None
+    started = (
+        await _start(client, campaign_id, options) if start and wanted and not stopped else None
+    )
     return CampaignDial(
         imported=job.summary, on_call_list=len(wanted), added=added, started=started
     )

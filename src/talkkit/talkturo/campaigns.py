@@ -285,6 +285,7 @@ class Campaigns(Resource):
         journal: str | Path | None = None,
         start: bool = True,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        preflight: bool = True,
         **options: Unpack[RequestOptions],
     ) -> CampaignDial:
         """
@@ -294,6 +295,17 @@ class Campaigns(Resource):
         call list are added, an unclear "add" is checked against the list before anything is
         added again, and a start whose answer was lost is confirmed by the campaign's status:
         nobody is queued or called twice. Inferred endpoints (docs repo): contacts and run.
+        An import that stopped on a job-level error (a refused token, its company gone, a storm
+        of server errors) does not start the campaign: run it again (with the journal) to send
+        the rows not sent, then it starts.
+
+        Args:
+            preflight: Before anything is sent, check that the campaign exists (`get`), then
+                the token, the team and ``company_id`` as `Contacts.import_many` does.
+
+        Raises:
+            PreflightError: A check failed, naming the setting (``campaign_id``,
+                ``company_id``, ``team_id``, or ``token``); nothing was sent.
         """
         return await import_into_campaign(
             self._client,
@@ -305,5 +317,6 @@ class Campaigns(Resource):
             journal=journal,
             start=start,
             on_progress=on_progress,
+            preflight=preflight,
             options=options,
         )

@@ -110,14 +110,19 @@ class Companies(Resource):
         journal: str | Path | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        preflight: bool = True,
+        reconcile_grace: float = 60.0,
         **options: Unpack[RequestOptions],
     ) -> BulkJob[dict[str, Any]]:
         """
         Create many companies concurrently; safe to re-run.
 
         A 409 is ``skipped``. The docs do not promise that a second company of the same name
-        is refused, so an unclear create is not re-sent: it is looked up by name instead, and
-        stays ``unknown`` only when it cannot be found.
+        is refused, so an unclear create is not re-sent: it is looked up by name at once and,
+        when not there yet, once more at the end of the job, ``reconcile_grace`` seconds after
+        its attempt. Found: ``done``. Still not there: ``not_placed`` (not created); a run
+        with the same journal and ``retry_failed`` creates it then. ``unknown`` only when the
+        search itself fails.
 
         Every row ends with exactly one outcome; the returned `BulkJob` runs when awaited
         (``summary = await job``) or streamed (``async with job.stream() as outcomes``).
@@ -128,11 +133,20 @@ class Companies(Resource):
                 fields. Bad rows fail with the field named; the rest go on.
             concurrency: Requests in flight at most; the client's rate limiter paces them.
             journal: A SQLite file to resume from: a re-run skips finished rows.
-            retry_failed: With a journal, send rows that failed in an earlier run again.
+            retry_failed: With a journal, send rows that failed in an earlier run again, and
+                create those it reported ``not_placed``.
             on_progress: Called with the running `BulkSummary` after every row.
+            preflight: Before the first row, check the token and the team (one request); a
+                failure raises `PreflightError` naming the setting, and nothing is sent.
+                ``False`` skips the check.
+            reconcile_grace: Seconds after an unclear create before a company the search
+                does not show counts as ``not_placed``.
         """
         operation = companies_operation(self._client, team_id=team_id, options=options)
-        return import_job(operation, locals())
+        # A company that was not created is safe to create again: retry_failed covers it.
+        return import_job(
+            operation, locals(), reconcile_grace=reconcile_grace, redial_not_placed=retry_failed
+        )
 
 
 IMPORT_COLUMNS = import_columns(Companies.create)

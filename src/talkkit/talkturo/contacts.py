@@ -142,6 +142,7 @@ class Contacts(Resource):
         journal: str | Path | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
+        preflight: bool = True,
         **options: Unpack[RequestOptions],
     ) -> BulkJob[dict[str, Any]]:
         """
@@ -164,6 +165,14 @@ class Contacts(Resource):
             retry_failed: With a journal, send rows that failed in an earlier run again.
             on_progress: Called with the running `BulkSummary` after every row.
             company_id: The company of rows without a ``company_id`` column.
+            preflight: Before the first row, check the token, the team and ``company_id`` by
+                listing the team's companies (usually one request). A failure raises
+                `PreflightError` naming the setting, and nothing is sent. ``False`` skips the
+                check.
+
+        A 404 for the job's team or ``company_id`` stops the job (so does a refused token):
+        the rows not yet sent end ``not_sent`` and a re-run with the journal sends them. A
+        404 for a company a row names in its own ``company_id`` column fails only that row.
         """
         operation = contacts_operation(
             self._client, team_id=team_id, company_id=company_id, options=options

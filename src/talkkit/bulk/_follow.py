@@ -1,0 +1,119 @@
+"""
+Waiting for placed calls to end: one poll covers every live call.
+
+A job that waits (``wait=True``) hands each call it placed to the `Follower` instead of
+reporting it at once. Every ``poll_interval`` seconds the follower asks the operation's
+``follow`` about all the calls still live (one batched look at the call history, not one
+request per call) and reports each call that ended with its final status and talk time. A call
+still live ``wait_timeout`` seconds after it was placed is reported done without a status
+(counted as ``unfinished``): the job does not wait for it forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+import anyio
+import attrs
+
+from talkkit.bulk._stop import refuses_credentials
+from talkkit.bulk._types import CallEnd, ItemOutcome
+from talkkit.errors import TalkkitError
+
+__all__ = ["Follower"]
+
+
+@attrs.define
+class _Live:
+    outcome: ItemOutcome
+    deadline: float  # anyio.current_time() past which the job stops waiting for it
+
+
+class Follower:
+    """
+    The live calls of a job and the loop that polls them until each ended.
+
+    Args:
+        follow: The operation's ``follow``: of these call ids, the ones that ended, and how.
+        poll_interval: Seconds between polls.
+        wait_timeout: Seconds after placing a call to give up waiting (``None``: never).
+        report: Reports a call's final outcome (counted as followed).
+        refused: Called when a poll's credentials were refused (the job stops on it).
+    """
+
+    def __init__(
+        self,
+        follow: Callable[[Sequence[str]], Awaitable[Mapping[str, CallEnd]]],
+        *,
+        poll_interval: float,
+        wait_timeout: float | None,
+        report: Callable[[ItemOutcome], Awaitable[None]],
+        refused: Callable[[TalkkitError], None],
+    ) -> None:
+        self._follow = follow
+        self._poll_interval = poll_interval
+        self._wait_timeout = wait_timeout
+        self._report = report
+        self._refused = refused
+        self._live: dict[str, list[_Live]] = {}
+        self._closed = False
+        self._wake = anyio.Event()
+
+    def add(self, outcome: ItemOutcome) -> None:
+        """Follow a placed call (``outcome`` is done and has the call's id)."""
+        assert outcome.resource_id is not None
+        timeout = self._wait_timeout
+        deadline = float("inf") if timeout is None else anyio.current_time() + timeout
+        self._live.setdefault(outcome.resource_id, []).append(_Live(outcome, deadline))
+
+    def close(self) -> None:
+        """No more calls will come: the loop ends once the live ones ended or timed out."""
+        self._closed = True
+        if not self._live:
+            self._wake.set()
+
+    async def run(self) -> None:
+        """Poll until closed and nothing is live any more."""
+        while self._live or not self._closed:
+            await self._pause()
+            if self._live:
+                try:
+                    ended = await self._follow(list(self._live))
+                except TalkkitError as exc:
+                    if refuses_credentials(exc):
+                        self._refused(exc)
+                        await self._release_all(f"not followed to its end: {exc}")
+                        return
+                    ended = {}  # a failed poll: the next one asks again
+                for call_id, end in ended.items():
+                    for live in self._live.pop(call_id, ()):
+                        await self._report(
+                            attrs.evolve(live.outcome, status=end.status, duration=end.duration)
+                        )
+            await self._expire()
+
+    async def _pause(self) -> None:
+        if self._closed and not self._live:
+            return
+        self._wake = anyio.Event()
+        with anyio.move_on_after(self._poll_interval):
+            await self._wake.wait()
+
+    async def _expire(self) -> None:
+        now = anyio.current_time()
+        for call_id in [c for c, lives in self._live.items() if lives[0].deadline <= now]:
+            lives = self._live.pop(call_id)
+            for live in lives:
+                await self._report(
+                    attrs.evolve(
+                        live.outcome,
+                        message=f"still in progress when the wait ended "
+                        f"({self._wait_timeout:g} s after it was placed)",
+                    )
+                )
+
+    async def _release_all(self, message: str) -> None:
+        lives = [live for group in self._live.values() for live in group]
+        self._live.clear()
+        for live in lives:
+            await self._report(attrs.evolve(live.outcome, message=message))

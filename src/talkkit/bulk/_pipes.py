@@ -1,0 +1,63 @@
+"""
+The engine's hand-offs: reading the input as numbered items, and moving outcomes to the consumer.
+
+anyio's ``send`` and ``receive`` yield to the event loop on every call, even when the item can
+move at once; `put` and `take` yield only when they have to wait (the producer's and the
+workers' hand-offs keep their yields: see the engine's ``_dispatch`` and ``_worker``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from typing import Any, TypeVar
+
+import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+__all__ = ["enumerate_items", "put", "take"]
+
+T = TypeVar("T")
+
+
+async def put(stream: MemoryObjectSendStream[T], item: T) -> None:
+    """Send ``item``, yielding only when the stream is full."""
+    try:
+        stream.send_nowait(item)
+    except anyio.WouldBlock:
+        await stream.send(item)
+
+
+async def take(stream: MemoryObjectReceiveStream[T]) -> T:
+    """The next item; raises `anyio.EndOfStream` when every sender is closed and it is empty."""
+    try:
+        item = stream.receive_nowait()
+    except anyio.WouldBlock:
+        return await stream.receive()
+    return item
+
+
+async def enumerate_items(
+    items: Iterable[Any] | AsyncIterable[Any], every: int
+) -> AsyncIterator[tuple[int, Any]]:
+    """
+    ``(position, item)`` of any iterable or async iterable; a plain iterable yields to the
+    event loop every ``every`` items, so a huge input does not starve the workers.
+    """
+    index = 0
+    if isinstance(items, AsyncIterable):
+        iterator = aiter(items)
+        try:
+            async for raw in iterator:
+                yield index, raw
+                index += 1
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:  # the caller's async generator: close it now, not in GC
+                with anyio.CancelScope(shield=True):
+                    await close()
+        return
+    for raw in items:
+        yield index, raw
+        index += 1
+        if index % every == 0:
+            await anyio.lowlevel.checkpoint()

@@ -19,7 +19,9 @@ from reliability._kill import kill_and_resume
 from reliability._once import chaos_companies, kill_and_resume_companies, kill_and_resume_dial
 from reliability._report import render
 from reliability._sizes import SIZES, Size
+from reliability._stops import job_stops
 from reliability._suites import run_fuzz, run_tests
+from reliability._wait import dial_and_wait
 
 __all__ = ["SCENARIOS", "main"]
 
@@ -27,6 +29,9 @@ SCENARIOS: dict[str, Callable[[Size, Path], Scenario]] = {
     "import": chaos_import,
     "companies": chaos_companies,
     "dial": chaos_dial,
+    "stops": job_stops,
+    "dial-wait": lambda size, workdir: dial_and_wait(size, workdir, via="cli"),
+    "dial-wait-library": lambda size, workdir: dial_and_wait(size, workdir, via="library"),
     "resume": kill_and_resume,
     "resume-dial": lambda size, workdir: kill_and_resume_dial(size, workdir, via="cli"),
     "resume-dial-library": lambda size, workdir: kill_and_resume_dial(size, workdir, via="library"),

@@ -41,11 +41,27 @@ class ContactInput:
         rows: The rows in file order (row ``i`` is data row ``i + 1`` of the CSV).
         invalid: Indexes of rows that must fail validation (bad email, bad phone, no last name).
         existing: Indexes of rows created before the import (the import must skip them).
+        repeated: Indexes of rows whose email repeats the row before (skipped before sending,
+            naming that row).
     """
 
     rows: list[dict[str, str]]
     invalid: frozenset[int]
     existing: frozenset[int]
+    repeated: frozenset[int] = frozenset()
+
+    @property
+    def valid(self) -> list[int]:
+        """Indexes of the rows that pass validation (repeats included)."""
+        return [i for i in range(len(self.rows)) if i not in self.invalid]
+
+    def repeats(self) -> dict[int, int]:
+        """Each repeating row → the row it repeats, as 1-based row numbers."""
+        return {i + 1: i for i in self.repeated}
+
+    def keys(self) -> dict[int, str]:
+        """Each valid row's key (``email:…``) by its 1-based row number."""
+        return {i + 1: f"email:{self.email(i)}" for i in self.valid}
 
     def email(self, index: int) -> str:
         """The row's email, lower-cased (its natural key)."""
@@ -53,10 +69,14 @@ class ContactInput:
 
 
 def contact_input(count: int, *, specials: bool = True) -> ContactInput:
-    """``count`` contacts; with ``specials``, 1.5 % invalid rows and 0.5 % existing ones."""
+    """
+    ``count`` contacts; with ``specials``, 1.5 % invalid rows, 0.5 % existing ones and 0.5 %
+    repeating the email of the row before (under another name).
+    """
     rows: list[dict[str, str]] = []
     invalid: set[int] = set()
     existing: set[int] = set()
+    repeated: set[int] = set()
     for i in range(count):
         row = {
             "first_name": f"First{i}",
@@ -76,8 +96,11 @@ def contact_input(count: int, *, specials: bool = True) -> ContactInput:
             invalid.add(i)
         elif kind == 137:
             existing.add(i)
+        elif kind == 177:
+            row["email"] = rows[-1]["email"]  # row 176 of each 200 is a plain valid row
+            repeated.add(i)
         rows.append(row)
-    return ContactInput(rows, frozenset(invalid), frozenset(existing))
+    return ContactInput(rows, frozenset(invalid), frozenset(existing), frozenset(repeated))
 
 
 @attrs.frozen
@@ -99,6 +122,14 @@ class NumberInput:
     def valid(self) -> set[str]:
         """The distinct numbers that may be dialled."""
         return {n for i, n in enumerate(self.numbers) if i not in self.invalid}
+
+    def repeats(self) -> dict[int, int]:
+        """Each repeating row → the row it repeats, as 1-based row numbers."""
+        return {i + 1: i for i in self.repeated}
+
+    def keys(self) -> dict[int, str]:
+        """Each valid row's key (``phone:…``) by its 1-based row number."""
+        return {i + 1: f"phone:{n}" for i, n in enumerate(self.numbers) if i not in self.invalid}
 
 
 def number_input(count: int) -> NumberInput:
@@ -135,6 +166,10 @@ class CompanyInput:
     def key(self, index: int) -> str:
         """The row's key as the journal and the emulator's log spell it (``name:…``)."""
         return f"name:{self.rows[index]['name'].lower()}"
+
+    def keys(self) -> dict[int, str]:
+        """Each valid row's key by its 1-based row number."""
+        return {i + 1: self.key(i) for i in range(len(self.rows)) if i not in self.invalid}
 
 
 def company_input(count: int) -> CompanyInput:

@@ -16,11 +16,17 @@ from pathlib import Path
 
 import attrs
 
-from reliability._chaos import CONTACTS_ROUTE, contact_truth, new_emulator, outcome_figures
+from reliability._chaos import (
+    CONTACTS_ROUTE,
+    check_counts,
+    contact_truth,
+    new_emulator,
+    outcome_figures,
+)
 from reliability._data import CONTACT_COLUMNS, contact_input, write_csv
 from reliability._harness import Scenario, cli_command, cli_env, create_company, run_cli, serve
 from reliability._sizes import Size, chaos
-from reliability._truth import journal_rows
+from reliability._truth import journal_rows, read_results
 
 __all__ = ["JournalState", "journal_state", "kill_and_resume", "kill_at"]
 
@@ -120,12 +126,22 @@ def kill_and_resume(size: Size, workdir: Path, *, seed: int = 2028) -> Scenario:
                 done <= at_kill[-1],
                 f"{done} done or skipped in the journal, {at_kill[-1]} stored",
             )
-        run = run_cli([*args, "--json"], env)
+        results = workdir / "results.csv"
+        run = run_cli([*args, "--json", "--results", str(results)], env)
         scenario.seconds = time.monotonic() - started
         summary = run.summary
         final = journal_state(journal)
         integrity.append(final.integrity)
-        contact_truth(scenario, emu, data, summary, journal, pending_at_kills=pending)
+        contact_truth(
+            scenario,
+            emu,
+            data,
+            summary,
+            journal,
+            pending_at_kills=pending,
+            results=read_results(results),
+        )
+        check_counts(scenario, summary, len(data.rows), run)
         outcome_figures(scenario, summary, run, " (final run)")
     scenario.figure("kills (SIGKILL)", len(at_kill))
     scenario.figure("contacts stored at each kill", ", ".join(f"{n:,}" for n in at_kill))

@@ -18,7 +18,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from reliability._chaos import (
     CALL_PATH,
     CALL_ROUTE,
     HISTORY_ROUTE,
+    check_counts,
     fault_line,
     faults_seen,
     new_emulator,
@@ -44,8 +45,17 @@ from reliability._harness import (
     serve,
 )
 from reliability._kill import journal_state, kill_at
-from reliability._sizes import Size, chaos, describe_chaos
-from reliability._truth import check_rows_sent_once, journal_rows, sends_by_subject
+from reliability._sizes import GRACE, Size, chaos, describe_chaos
+from reliability._truth import (
+    ResultRow,
+    check_repeats,
+    check_results_file,
+    check_rows_sent_once,
+    journal_rows,
+    read_results,
+    results_by_key,
+    sends_by_subject,
+)
 from talkkit.emulator import Emulator
 
 __all__ = ["chaos_companies", "kill_and_resume_companies", "kill_and_resume_dial"]
@@ -144,7 +154,7 @@ def _kill_checks(
 
 def _dial_command(via: str, path: Path, agent: str, size: Size, journal: Path) -> list[str]:
     options = ["--agent-id", agent, "--journal", str(journal)]
-    options += ["--concurrency", str(size.dial_concurrency)]
+    options += ["--concurrency", str(size.dial_concurrency), "--reconcile-grace", f"{GRACE:g}"]
     if via == "library":
         return [sys.executable, "-m", "reliability._dial_many", str(path), *options]
     return cli_command("calls", "dial", str(path), *options, "--rate-limit", "5000/s")
@@ -181,12 +191,18 @@ def kill_and_resume_dial(
             journal,
             workdir / f"killed-dial-{via}.log",
         )
-        run = run_command(command + ([] if via == "library" else ["--json"]), env, cwd=ROOT)
+        results = workdir / f"results-{via}.csv"
+        last = [*command, "--results", str(results)]
+        run = run_command(last + ([] if via == "library" else ["--json"]), env, cwd=ROOT)
         scenario.seconds = time.monotonic() - started
         summary = run.summary
+        lines = read_results(results)
+        keyed = results_by_key(scenario, lines, data.keys())
         final = journal_state(journal)
         kills.integrity.append(final.integrity)
-        _calls_truth(scenario, emu, data.valid, len(data.repeated), summary)
+        _calls_truth(scenario, emu, data.valid, len(data.repeated), summary, keyed)
+        check_results_file(scenario, lines, len(data.numbers))
+        check_counts(scenario, summary, len(data.numbers), run)
         check_rows_sent_once(
             scenario,
             ("calls", "call"),
@@ -194,7 +210,9 @@ def kill_and_resume_dial(
             journal_rows(journal),
             expected={f"phone:{n}" for n in data.valid},
             never_sent={f"phone:{data.numbers[i]}" for i in data.invalid},
+            results=keyed,
         )
+        check_repeats(scenario, lines, data.repeats())
         outcome_figures(scenario, summary, run, " (final run)")
         scenario.figure("emulator: call requests", _faults(emu, "POST", "/call"))
         scenario.figure("emulator: call-history lookups", _faults(emu, "GET", "/calls"))
@@ -205,23 +223,30 @@ def kill_and_resume_dial(
         + ", ".join(f"{p:,}" for p in points)
         + f". Faults on the call endpoint and on the call-history lookups: {describe_chaos()}. "
         "A number pending in the journal at a kill may or may not have been called: the "
-        "resumed run looks it up in the call history (done when found, unknown when not) and "
+        "resumed run looks it up in the call history (done when found; not_placed when not "
+        f"there {GRACE:g} s after its attempt; unknown when the history cannot be read) and "
         "never dials it again."
     )
     return scenario
 
 
 def _calls_truth(
-    scenario: Scenario, emu: Emulator, valid: set[str], repeated: int, summary: dict[str, Any]
+    scenario: Scenario,
+    emu: Emulator,
+    valid: set[str],
+    repeated: int,
+    summary: dict[str, Any],
+    results: Mapping[str, ResultRow],
 ) -> None:
     called = Counter(call.to for call in emu.placed_calls)
     twice = {n: c for n, c in called.items() if c > 1}
-    reported = {
-        str(f["key"]).removeprefix("phone:"): f["outcome"]
-        for f in summary["failures"]
-        if str(f["key"]).startswith("phone:")
-    }
-    unreported = sorted(n for n in valid - set(called) if n not in reported)
+    reported = {key.removeprefix("phone:"): r.outcome for key, r in results.items()}
+    unreported = sorted(
+        n for n in valid - set(called) if reported.get(n) not in ("failed", "unknown", "not_placed")
+    )
+    wrongly_called = sorted(
+        n for n, o in reported.items() if o in ("failed", "not_placed", "not_sent") and n in called
+    )
     unknown_called = sum(1 for n, o in reported.items() if o == "unknown" and n in called)
     scenario.figure("numbers in", summary["total"])
     scenario.figure("distinct valid numbers", len(valid))
@@ -229,7 +254,14 @@ def _calls_truth(
     scenario.figure("numbers called twice", len(twice))
     scenario.check("0 numbers called twice", not twice, dict(list(twice.items())[:5]))
     scenario.check(
-        "every number not called is reported failed or unknown", not unreported, unreported[:5]
+        "every number not called is reported failed, not_placed or unknown",
+        not unreported,
+        unreported[:5],
+    )
+    scenario.check(
+        "no number reported failed, not_placed or not_sent was called",
+        not wrongly_called,
+        wrongly_called[:5],
     )
     scenario.check(
         "done == numbers called (less unknown ones that were called)",
@@ -248,7 +280,12 @@ def _faults(emu: Emulator, method: str, suffix: str) -> str:
 
 
 def _company_truth(
-    scenario: Scenario, emu: Emulator, journal: Path, keys: set[str], invalid: set[str]
+    scenario: Scenario,
+    emu: Emulator,
+    journal: Path,
+    keys: set[str],
+    invalid: set[str],
+    results: Mapping[str, ResultRow] | None = None,
 ) -> None:
     names = Counter(str(c["name"]).lower() for c in emu.talkturo.companies.values())
     twice = {n: c for n, c in names.items() if c > 1}
@@ -262,6 +299,7 @@ def _company_truth(
         journal_rows(journal),
         expected=keys,
         never_sent=invalid,
+        results=results,
     )
 
 
@@ -273,7 +311,11 @@ def _company_emulator(seed: int) -> Emulator:
 
 
 def chaos_companies(size: Size, workdir: Path, *, seed: int = 2031) -> Scenario:
-    """``size.companies`` rows through ``talkkit companies import`` under chaos, then again."""
+    """
+    ``size.companies`` rows through ``talkkit companies import`` under chaos, then again with
+    the journal, then (the faults over) with ``--retry-failed``, which creates the companies the
+    first run reported not placed, each once.
+    """
     scenario = Scenario(f"Chaos company import ({size.companies:,} companies)")
     data = company_input(size.companies)
     path = write_csv(workdir / "companies.csv", COMPANY_COLUMNS, data.rows)
@@ -285,19 +327,36 @@ def chaos_companies(size: Size, workdir: Path, *, seed: int = 2031) -> Scenario:
         env = cli_env(served)
         args = ["companies", "import", str(path), "--journal", str(journal), "--json"]
         args += ["--concurrency", str(size.import_concurrency)]
+        args += ["--reconcile-grace", f"{GRACE:g}"]
+        first = workdir / "results-1.csv"
         started = time.monotonic()
-        run = run_cli(args, env)
+        run = run_cli([*args, "--results", str(first)], env)
         scenario.seconds = time.monotonic() - started
         summary = run.summary
-        _company_truth(scenario, emu, journal, keys, invalid)
+        lines = read_results(first)
+        check_results_file(scenario, lines, len(data.rows))
+        check_counts(scenario, summary, len(data.rows), run)
+        _company_truth(
+            scenario, emu, journal, keys, invalid, results_by_key(scenario, lines, data.keys())
+        )
         outcome_figures(scenario, summary, run)
         scenario.figure("emulator: company creates", _faults(emu, "POST", COMPANIES_PATH))
         stored = len(emu.talkturo.companies)
-        again = run_cli(args, env).summary
+        rerun = workdir / "results-2.csv"
+        again = run_cli([*args, "--results", str(rerun)], env).summary
         created_again = len(emu.talkturo.companies) - stored
-    scenario.check(
-        "every row has one outcome", summary["total"] == len(data.rows), summary["total"]
-    )
+        first_keys = results_by_key(scenario, lines, data.keys())
+        again_keys = results_by_key(scenario, read_results(rerun), data.keys(), " (re-run)")
+        emu.faults.clear()  # the outage is over
+        retried = workdir / "results-3.csv"
+        retry = run_cli([*args, "--retry-failed", "--results", str(retried)], env)
+        after = read_results(retried)
+        name = " (--retry-failed)"
+        check_results_file(scenario, after, len(data.rows), name)
+        check_counts(scenario, retry.summary, len(data.rows), retry, name)
+        retried_keys = results_by_key(scenario, after, data.keys(), name)
+        _company_truth(scenario, emu, journal, keys, invalid, retried_keys)
+        outcome_figures(scenario, retry.summary, retry, " (--retry-failed)")
     scenario.check(
         "every invalid row failed before sending",
         sum(f["code"] == "invalid_input" for f in summary["failures"]) == len(data.invalid),
@@ -307,12 +366,47 @@ def chaos_companies(size: Size, workdir: Path, *, seed: int = 2031) -> Scenario:
     scenario.check(
         "a re-run with the journal creates no company", created_again == 0, created_again
     )
-    scenario.check("the re-run reports every row", again["total"] == len(data.rows), again["total"])
+    changed = sorted(
+        f"{key}: {r.outcome} → {again_keys[key].outcome}"
+        for key, r in first_keys.items()
+        if key in again_keys
+        and r.outcome != "unknown"
+        and (r.outcome, r.resource_id) != (again_keys[key].outcome, again_keys[key].resource_id)
+    )
+    scenario.check(
+        "the re-run reports every row as the first run did (from the journal), but the unknown "
+        "ones, which it looks up again",
+        again["total"] == len(data.rows) and not changed,
+        f"total {again['total']}; {changed[:5]}",
+    )
+    not_placed = {k for k, r in again_keys.items() if r.outcome == "not_placed"}
+    created = {k for k, r in retried_keys.items() if r.outcome == "done" and k in not_placed}
+    scenario.figure(
+        "--retry-failed: not placed before / created now", f"{len(not_placed)} / {len(created)}"
+    )
+    scenario.check(
+        "--retry-failed created every company the journal held as not placed",
+        created == not_placed,
+        sorted(not_placed - created)[:5],
+    )
+    outcomes = {k: r.outcome for k, r in retried_keys.items()}
+    left = {k for k in keys if outcomes.get(k) != "done"}
+    stored_keys = emu.company_keys()
+    scenario.check(
+        "after it, every valid company is stored exactly once but those it reports not placed",
+        stored_keys == Counter(dict.fromkeys(keys - left, 1))
+        and all(outcomes.get(k) == "not_placed" for k in left),
+        f"stored {len(stored_keys)}, {sum(n > 1 for n in stored_keys.values())} twice; "
+        f"left {sorted((k, outcomes.get(k)) for k in left)[:3]}",
+    )
     scenario.figure("time (first run)", f"{scenario.seconds:.1f} s")
     scenario.notes.append(
         f"Faults on company creates and on the name searches that reconcile them: "
         f"{describe_chaos()}. The emulator refuses no duplicate name "
-        "(`Emulator(refuse_duplicates=False)`), so a company sent twice would be stored twice."
+        "(`Emulator(refuse_duplicates=False)`), so a company sent twice would be stored twice. "
+        "An unclear create is looked up by name at once and once more after the grace period "
+        f"(`--reconcile-grace {GRACE:g}`): found, done; not there, `not_placed` (never created "
+        "again by a plain re-run; `--retry-failed` creates it); the search unreadable, unknown."
     )
     return scenario
 
@@ -335,6 +429,7 @@ def kill_and_resume_companies(size: Size, workdir: Path, *, seed: int = 2030) ->
         env = cli_env(served)
         args = ["companies", "import", str(path), "--journal", str(journal)]
         args += ["--concurrency", str(size.import_concurrency)]
+        args += ["--reconcile-grace", f"{GRACE:g}"]
         kills = _kill_repeatedly(
             lambda: len(emu.talkturo.companies),
             lambda: {f"name:{c['name'].lower()}" for c in list(emu.talkturo.companies.values())},
@@ -344,12 +439,18 @@ def kill_and_resume_companies(size: Size, workdir: Path, *, seed: int = 2030) ->
             journal,
             workdir / "killed-companies.log",
         )
-        run = run_cli([*args, "--json"], env)
+        results = workdir / "results.csv"
+        run = run_cli([*args, "--json", "--results", str(results)], env)
         scenario.seconds = time.monotonic() - started
         summary = run.summary
         final = journal_state(journal)
         kills.integrity.append(final.integrity)
-        _company_truth(scenario, emu, journal, keys, {data.key(i) for i in data.invalid})
+        lines = read_results(results)
+        check_results_file(scenario, lines, len(data.rows))
+        check_counts(scenario, summary, len(data.rows), run)
+        invalid = {data.key(i) for i in data.invalid}
+        keyed = results_by_key(scenario, lines, data.keys())
+        _company_truth(scenario, emu, journal, keys, invalid, keyed)
         outcome_figures(scenario, summary, run, " (final run)")
     _kill_checks(scenario, kills, size.sent_once_kills, "companies", final.states, summary)
     scenario.figure("time (all runs)", f"{scenario.seconds:.1f} s")
@@ -357,6 +458,7 @@ def kill_and_resume_companies(size: Size, workdir: Path, *, seed: int = 2030) ->
         f"Kill points (companies stored, seeded with {seed}): "
         + ", ".join(f"{p:,}" for p in points)
         + ". A company pending at a kill is looked up by name by the resumed run, never created "
-        "again; the emulator refuses no duplicate name, so a second create would show."
+        f"again (not there {GRACE:g} s after its attempt: `not_placed`); the emulator refuses "
+        "no duplicate name, so a second create would show."
     )
     return scenario

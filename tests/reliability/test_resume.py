@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from talkkit.testing import ready_agent, talkover_client, talkturo_client
 pytestmark = pytest.mark.anyio
 
 FAST = RetryPolicy(backoff_base=0.0, backoff_max=0.0)
+GRACE = (
+    0.05  # seconds before the last lookup of an unclear item (the default 60 s is for real APIs)
+)
 ROWS = [{"first_name": f"F{i}", "last_name": "L", "email": f"r{i}@x.com"} for i in range(3)]
 
 
@@ -122,42 +126,65 @@ async def test_unknown_contact_without_a_natural_key_stays_unknown(
     before = len(emu.request_log)
     second = await turo.contacts.import_many(rows, company_id=company, journal=journal)
     assert (second.total, second.unknown, second.from_journal, second.sent) == (1, 1, 1, 0)
-    assert len(emu.request_log) == before
+    writes = [f"{r.method} {r.path}" for r in emu.request_log[before:] if r.method != "GET"]
+    assert writes == []  # only the preflight's reads of the team and company
     assert len(emu.talkturo.contacts) == 1
 
 
 async def test_unknown_companies_are_looked_up_not_resent(
     turo: AsyncTalkturo, emu: Emulator, tmp_path: Path
 ) -> None:
-    """An unknown company found by name is done; one not found stays unknown, never re-created."""
+    """An unknown company found by name is done; one not found is not placed, created only by retry_failed."""
     await turo.companies.create("Stored Ltd")  # the earlier run's create did get in
     journal = tmp_path / "j.db"
     await _journal_with_unknown(
         journal, turo, "name:stored ltd", "name:lost ltd", kind="talkturo.companies.import"
     )
     rows = [{"name": "Stored Ltd"}, {"name": "Lost Ltd"}, {"name": "New Ltd"}]
-    summary = await turo.companies.import_many(rows, journal=journal)
-    assert (summary.total, summary.done, summary.unknown, summary.reconciled) == (3, 2, 1, 1)
-    [unknown] = [f for f in summary.failures if f.outcome is Outcome.UNKNOWN]
-    assert unknown.key == "name:lost ltd"
+    summary = await turo.companies.import_many(rows, journal=journal, reconcile_grace=GRACE)
+    assert (summary.total, summary.done, summary.reconciled) == (3, 2, 1)
+    assert (summary.unknown, summary.not_placed) == (0, 1)
+    [lost] = summary.failures
+    assert (lost.key, lost.outcome) == ("name:lost ltd", Outcome.NOT_PLACED)
     assert sorted(c["name"] for c in emu.talkturo.companies.values()) == ["New Ltd", "Stored Ltd"]
+    again = await turo.companies.import_many(rows, journal=journal, reconcile_grace=GRACE)
+    assert (again.done, again.not_placed, again.from_journal, again.sent) == (2, 1, 3, 0)
+    retried = await turo.companies.import_many(rows, journal=journal, retry_failed=True)
+    assert (retried.done, retried.not_placed, retried.sent) == (3, 0, 1)
+    assert emu.company_keys() == Counter(
+        {"name:lost ltd": 1, "name:new ltd": 1, "name:stored ltd": 1}
+    )
 
 
 async def test_unknown_calls_are_reconciled_never_redialled(
     over: AsyncTalkover, emu: Emulator, tmp_path: Path
 ) -> None:
-    """An unknown call found in the call history is done; one not found stays unknown, not dialled."""
+    """An unknown call found in the history is done; one not found is not placed, dialled only on request."""
     agent = (await ready_agent(over)).id
-    await over.agents.call(agent, phone_number="+12025550100")  # the earlier run's call
+    placed = await over.agents.call(agent, phone_number="+12025550100")  # the earlier run's call
     journal = tmp_path / "dial.db"
     scope = {"base_url": over.base_url, "agent_id": agent}
     async with Journal(journal, kind="talkover.calls.dial", scope=scope) as j:
         for number in ("+12025550100", "+12025550101"):
             await j.record(f"phone:{number}", Outcome.UNKNOWN, code="outcome_unknown")
     numbers = ["+12025550100", "+12025550101", "+12025550102"]
-    summary = await over.calls.dial_many(numbers, agent_id=agent, journal=journal)
-    assert (summary.total, summary.done, summary.unknown, summary.reconciled) == (3, 2, 1, 1)
-    assert sorted(call.to for call in emu.placed_calls) == ["+12025550100", "+12025550102"]
-    again = await over.calls.dial_many(numbers, agent_id=agent, journal=journal)
-    assert (again.total, again.done, again.unknown) == (3, 2, 1)
+    job = over.calls.dial_many(numbers, agent_id=agent, journal=journal, reconcile_grace=GRACE)
+    async with job.stream() as stream:
+        outcomes = {o.key: o async for o in stream}
+    summary = job.summary
+    assert (summary.total, summary.done, summary.reconciled) == (3, 2, 1)
+    assert (summary.unknown, summary.not_placed) == (0, 1)
+    found = outcomes["phone:+12025550100"]
+    assert (found.outcome, found.resource_id, found.code) == (Outcome.DONE, placed.id, "reconciled")
+    assert outcomes["phone:+12025550101"].outcome is Outcome.NOT_PLACED
+    assert emu.calls_per_number() == Counter({"+12025550100": 1, "+12025550102": 1})
+    again = await over.calls.dial_many(
+        numbers, agent_id=agent, journal=journal, reconcile_grace=GRACE
+    )
+    assert (again.total, again.done, again.not_placed, again.sent) == (3, 2, 1, 0)
     assert len(emu.placed_calls) == 2
+    redial = await over.calls.dial_many(
+        numbers, agent_id=agent, journal=journal, redial_not_placed=True
+    )
+    assert (redial.done, redial.not_placed, redial.sent) == (3, 0, 1)
+    assert emu.calls_per_number() == Counter(dict.fromkeys(numbers, 1))

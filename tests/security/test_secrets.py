@@ -22,6 +22,7 @@ from talkkit import (
     AsyncTalkory,
     AsyncTalkover,
     AsyncTalkturo,
+    PreflightError,
     RetryPolicy,
     Safety,
     TalkkitError,
@@ -227,8 +228,11 @@ async def test_bulk_jobs_and_their_journals_never_show_tokens(
         team_id=TALKTURO_TEAM_ID,
         transport=emu.transport(),
     ) as wrong:
+        with pytest.raises(PreflightError) as refused:  # checked before the first row
+            await wrong.contacts.import_many(rows, company_id=company.id)
+        leaks.see("preflight error", refused.value)  # with its chain: the 401 it came from
         aborted = await wrong.contacts.import_many(
-            rows, company_id=company.id, journal=tmp_path / "wrong.db"
+            rows, company_id=company.id, journal=tmp_path / "wrong.db", preflight=False
         )
     assert aborted.aborted is not None
     leaks.see("aborted summary", aborted.to_dict())
@@ -284,6 +288,7 @@ def test_the_command_line_never_shows_tokens(leaks: LeakDetector, tmp_path: Path
         contacts = ["contacts", "import", str(rows), "--company-id", company]
         dial = ["calls", "dial", str(numbers), "--agent-id", agent, "--rate-limit", "100/s"]
         codes = {}
+        stopped = {}
         for name, values in (("wrong", wrong), ("right", right)):
             journal = ["--journal", str(tmp_path / f"{name}.db")]
             codes[name] = (
@@ -293,6 +298,31 @@ def test_the_command_line_never_shows_tokens(leaks: LeakDetector, tmp_path: Path
                 _cli(leaks, f"{name}: health", ["health"], values),
             )
             leaks.see_file(f"{name}: journal", tmp_path / f"{name}.db")
+            # Past the preflight: the job stops on the 401s and prints the command to run again
+            # (with --journal), the results files hold every row, reconcile reads the journal.
+            files = {k: tmp_path / f"{name}-{k}" for k in ("i.db", "i.csv", "d.db", "d.csv")}
+            imports = [
+                "--no-preflight",
+                "--journal",
+                str(files["i.db"]),
+                "--results",
+                str(files["i.csv"]),
+            ]
+            dials = [
+                "--no-preflight",
+                "--journal",
+                str(files["d.db"]),
+                "--results",
+                str(files["d.csv"]),
+            ]
+            reconcile = ["calls", "reconcile", "--journal", str(files["d.db"])]
+            stopped[name] = (
+                _cli(leaks, f"{name}: import --no-preflight", [*contacts, *imports], values),
+                _cli(leaks, f"{name}: dial --no-preflight", [*dial, *dials], values),
+                _cli(leaks, f"{name}: calls reconcile", reconcile, values),
+            )
+            for kind, path in files.items():
+                leaks.see_file(f"{name}: {kind}", path)
         process = subprocess.run(
             [sys.executable, "-m", "talkkit.cli", *contacts, "--json"],
             env={**os.environ, **wrong},
@@ -303,6 +333,14 @@ def test_the_command_line_never_shows_tokens(leaks: LeakDetector, tmp_path: Path
         )
         leaks.see("process stdout", process.stdout)
         leaks.see("process stderr (TALKKIT_LOG=debug)", process.stderr)
-    assert codes == {"wrong": (1, 1, 1, 1), "right": (1, 1, 1, 0)}  # 1: each file has a bad row
-    assert process.returncode == 1
+    # right, 1: each file has a bad row; wrong, 2: the bulk commands' preflight refuses the token
+    assert codes == {"wrong": (2, 2, 2, 1), "right": (1, 1, 1, 0)}
+    # without the preflight the wrong token stops both jobs (1); reconcile finds nothing unclear (0)
+    assert stopped == {"wrong": (1, 1, 0), "right": (1, 1, 0)}
+    said = "".join(
+        text for where, text in leaks.seen if where.startswith("wrong: import --no-preflight")
+    )
+    assert "rows not sent" in said
+    assert "talkkit contacts import" in said  # the command to run again
+    assert process.returncode == 2
     assert "401" in process.stderr + process.stdout

@@ -39,7 +39,6 @@ from talkkit.bulk._work import (
     maybe_processed,
     outcome,
     repeat,
-    row_key,
     stopped_on,
 )
 from talkkit.errors import (
@@ -319,13 +318,15 @@ class BulkJob(Generic[P]):
     ) -> None:
         ready: list[tuple[int, Prepared[P]]] = []
         for index, raw in chunk:
-            if self._stopper.is_stopped:
-                await self._emit(aborted(index, row_key(index), self._stopper.error))
-                continue
             try:
-                ready.append((index, self.operation.prepare(raw)))
-            except InvalidRequestError as exc:
+                prepared = self.operation.prepare(raw)
+            except InvalidRequestError as exc:  # a bad row is reported as such, stopped or not
                 await self._emit(invalid(index, exc))
+                continue
+            if self._stopper.is_stopped:  # named by its key, as a sent row would be
+                await self._emit(aborted(index, prepared.key, self._stopper.error))
+                continue
+            ready.append((index, prepared))
         known: dict[str, JournalEntry] = {}
         if self._journal is not None:
             known = await self._journal.lookup([p.key for _, p in ready])

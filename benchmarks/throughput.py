@@ -103,7 +103,7 @@ async def run_throughput(server: ServerProcess, scale: Scale, out: Path, charts:
     section.notes.append(
         "POST of a small JSON (the shape of a Talkturo contact create), answered 201 with a "
         "contact envelope. talkkit import_many = `AsyncTalkturo.contacts.import_many(rows, "
-        "concurrency=C)` on generated rows (row validation, one outcome per row, the full "
+        "concurrency=C, preflight=False)` on generated rows (row validation, one outcome per row, the full "
         "pipeline, a cattrs `Contact` per row, no journal); the `create × C workers` row "
         "drives `contacts.create` from C plain workers, to show what the engine adds. naive "
         "httpx = one task per item, `asyncio.gather` under an `asyncio.Semaphore(C)`, "

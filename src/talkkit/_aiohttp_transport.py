@@ -393,7 +393,7 @@ class AutoTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the transport that suits the running event loop."""
-        if running_on_asyncio() and not sends_patched():
+        if _current_library() == "asyncio" and not sends_patched():  # (running_on_asyncio)
             if self._fast is None:
                 self._fast = AiohttpTransport(self._limits, network=self._network)
             return await self._fast._send(request)

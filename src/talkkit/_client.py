@@ -45,6 +45,7 @@ from talkkit._fields import fields_of
 from talkkit._log import configure_from_env
 from talkkit._model import envelope_of, set_request_id
 from talkkit._options import ExtraOptions
+from talkkit._otel import TRACER_KEY, Tracing, TracingLayer
 from talkkit._otel import available as tracing_available
 from talkkit._raw import record_response, request_id_of
 from talkkit._request import CallContext, Safety
@@ -246,8 +247,15 @@ class BaseClient:
             period=dialect.rate_limit_period,
             max_cooldown_wait=config.retry.retry_after_cap,
         )
+        # With the `otel` extra the client resolves each call's tracer itself: while nothing
+        # would record, the call goes through the same chain less the two tracing layers.
+        self._tracing = Tracing(config.tracer_provider) if tracing_available() else None
         self._middleware: tuple[Middleware, ...] = self._layers()
-        self._handler: Handler = build_chain(self._middleware, TransportHandler(self._transport))
+        innermost = TransportHandler(self._transport)
+        self._handler: Handler = build_chain(self._middleware, innermost)
+        self._untraced: Handler = self._handler
+        if self._tracing is not None:
+            self._untraced = build_chain(self._untraced_layers(), innermost)
         converter = _converters.get(cls)
         if converter is None:
             converter = _converters[cls] = cls._make_converter()
@@ -259,7 +267,7 @@ class BaseClient:
         config = self._config
         # With the `otel` extra: a span per call (request id known, outside retry) and a
         # CLIENT span per attempt (inside retry and pacing, before the token is set).
-        traced = tracing_available()
+        traced = self._tracing is not None
         layers: list[Middleware] = [RequestIdMiddleware()]
         if traced:
             layers.append(CallTracingMiddleware(config.tracer_provider))
@@ -272,6 +280,15 @@ class BaseClient:
         layers.append(BearerAuth(config.token))
         layers.append(ErrorDecoderMiddleware(self.dialect.decode_error, self.dialect.name))
         return tuple(layers)
+
+    def _untraced_layers(self) -> list[Middleware]:
+        """The pipeline less the two tracing layers `_layers` added (any of yours stay)."""
+        yours = self._config.middleware
+        return [
+            m
+            for m in self._middleware
+            if not isinstance(m, TracingLayer) or any(m is y for y in yours)
+        ]
 
     # -- hooks for platform clients -------------------------------------------------------
 
@@ -385,20 +402,26 @@ class BaseClient:
         if json is not None:
             content = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
             all_headers = {**all_headers, "Content-Type": "application/json"}
+        extensions = {
+            "timeout": self._timeout_ext
+            if isinstance(timeout, Unset)
+            else _timeout(timeout).as_dict(),
+            CONTEXT_KEY: ctx,
+        }
+        handler = self._handler
+        if self._tracing is not None:  # the layers reuse this call's tracer (None: no spans)
+            tracer = extensions[TRACER_KEY] = self._tracing.tracer()
+            if tracer is None:
+                handler = self._untraced
         request = httpx.Request(
             method,
             self._base_url + path,
             params=_clean_params(params) if params else None,
             headers=all_headers,
             content=content,
-            extensions={
-                "timeout": self._timeout_ext
-                if isinstance(timeout, Unset)
-                else _timeout(timeout).as_dict(),
-                CONTEXT_KEY: ctx,
-            },
+            extensions=extensions,
         )
-        response = await self._handler(request)
+        response = await handler(request)
         record_response(response)
         return response
 

@@ -72,6 +72,9 @@ class FieldSet:
     _plans: dict[tuple[str, str], tuple[tuple[str, bool, Check | None, str], ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    _checks: dict[str | None, tuple[tuple[str, bool, Check | None], ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     def check(self, values: Mapping[str, Any], *, into: str | None = None) -> dict[str, Any]:
         """
@@ -83,17 +86,21 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
+        plan = self._checks.get(into)
+        if plan is None:  # worked out once per ``into``, as `build` does
+            plan = self._checks[into] = tuple(
+                (s.name, s.required, s.field.check)
+                for s in self.fields
+                if into is None or s.field.into == into
+            )
         out: dict[str, Any] = {}
-        for spec in self.fields:
-            if into is not None and spec.field.into != into:
-                continue
-            value = values.get(spec.name)
+        for name, required, check in plan:
+            value = values.get(name)
             if value is None:
-                if spec.required:
-                    raise InvalidRequestError(spec.name, "is required")
+                if required:
+                    raise InvalidRequestError(name, "is required")
                 continue
-            check = spec.field.check
-            out[spec.name] = value if check is None else check(spec.name, value)
+            out[name] = value if check is None else check(name, value)
         return out
 
     def wire(self, checked: Mapping[str, Any], case: WireCase) -> dict[str, Any]:

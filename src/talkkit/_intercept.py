@@ -56,18 +56,21 @@ def _is_own(function: Any, where: tuple[str, str]) -> bool:
 
 def sends_patched() -> bool:
     """Is httpx's transport or httpcore's pool patched (a mock, a tracer)?"""
-    if not _is_own(httpx.AsyncHTTPTransport.handle_async_request, _TRANSPORT):
+    # Per request: an identity test each while nothing is patched (no call to _is_own).
+    send = httpx.AsyncHTTPTransport.handle_async_request
+    if send is not _own.get(_TRANSPORT) and not _is_own(send, _TRANSPORT):
         return True
     httpcore = sys.modules.get("httpcore")
-    return httpcore is not None and not _is_own(
-        httpcore.AsyncConnectionPool.handle_async_request, _POOL
-    )
+    if httpcore is None:
+        return False
+    send = httpcore.AsyncConnectionPool.handle_async_request
+    return send is not _own.get(_POOL) and not _is_own(send, _POOL)
 
 
 def routing_patched() -> bool:
     """Is ``httpx.AsyncClient._transport_for_url`` patched (respx's ``using="httpx"``)?"""
     route = getattr(httpx.AsyncClient, "_transport_for_url", None)  # (private to httpx)
-    return route is not None and not _is_own(route, _ROUTE)
+    return route is not None and route is not _own.get(_ROUTE) and not _is_own(route, _ROUTE)
 
 
 class ClientRoute:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import typing
+from functools import cache
 from typing import Any, ClassVar, TypeVar
+
+import cattrs
 
 from talkkit._converter import WireCase, make_converter
 
@@ -19,9 +22,15 @@ __all__ = ["Model", "envelope_of", "set_request_id"]
 
 T = TypeVar("T")
 
-# Built once; each record class names its own casing, so two converters serve every platform.
-_WIRE = make_converter(response_case="snake")
-_ATTRIBUTES = make_converter(response_case="snake", wire_names=False)
+
+@cache
+def _converter(wire_names: bool) -> cattrs.Converter:
+    """
+    The converter of `Model.to_dict`: built on first use, once (not when talkkit is imported).
+
+    Each record class names its own casing, so two converters serve every platform.
+    """
+    return make_converter(response_case="snake", wire_names=wire_names)
 
 
 class Model:
@@ -66,7 +75,7 @@ class Model:
 
         .. versionadded:: 0.1
         """
-        data: dict[str, Any] = (_WIRE if wire_names else _ATTRIBUTES).unstructure(self)
+        data: dict[str, Any] = _converter(wire_names).unstructure(self)
         return data
 
     def to_json(self, *, wire_names: bool = True, indent: int | None = None) -> str:
@@ -101,7 +110,7 @@ def envelope_of(cls: Any) -> str | None:
     Where a success body keeps a payload of type ``cls``: a `Model`'s ``_envelope``, the item
     model's ``_list_envelope`` for ``list[Model]``, else ``None`` (the dialect's default).
     """
-    if typing.get_origin(cls) is list:
+    if type(cls) is not type and typing.get_origin(cls) is list:  # (a class: no alias)
         (item,) = typing.get_args(cls)
         return getattr(item, "_list_envelope", None)
     return getattr(cls, "_envelope", None)

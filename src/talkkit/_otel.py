@@ -1,7 +1,11 @@
 """
 OpenTelemetry plumbing (the ``otel`` extra): shared by the two tracing layers
-(`talkkit.middleware.tracing`, `talkkit.middleware.attempt_tracing`) and by the client, which
-adds them only when the extra is installed (`available`).
+(`talkkit.middleware.tracing`, `talkkit.middleware.attempt_tracing`, both `TracingLayer`s)
+and by the client, which adds them only when the extra is installed (`available`).
+
+The client resolves a call's tracer itself (`Tracing.tracer`, stored under `TRACER_KEY` for
+the layers to reuse) and, while nothing would record, sends the call through a chain without
+the two layers: no provider configured costs one provider lookup per call, not two layers.
 
 Nothing here imports ``opentelemetry`` when talkkit is imported: the API is imported when a
 client builds its tracing layers, and only if the extra is installed.
@@ -29,7 +33,17 @@ if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
     from opentelemetry.util.types import AttributeValue
 
-__all__ = ["Tracing", "available", "error_type", "span_start", "url_template"]
+    from talkkit.typing import Handler
+
+__all__ = [
+    "TRACER_KEY",
+    "Tracing",
+    "TracingLayer",
+    "available",
+    "error_type",
+    "span_start",
+    "url_template",
+]
 
 _MISSING_EXTRA = "tracing needs the 'otel' extra: pip install 'talkkit[otel]'"
 _KNOWN_METHODS = frozenset(
@@ -38,7 +52,7 @@ _KNOWN_METHODS = frozenset(
 _ID_LIKE = re.compile(r"[0-9%@]")  # minted ids, numbers, phone numbers, e-mail addresses
 _VERSION = re.compile(r"v[0-9]+")
 _START_KEY = "talkkit.otel"  # request.extensions: the span name and attributes of the call
-_TRACER_KEY = "talkkit.otel.tracer"  # request.extensions: the call's tracer (or None)
+TRACER_KEY = "talkkit.otel.tracer"  # request.extensions: the call's tracer (or None)
 
 
 @cache
@@ -163,10 +177,10 @@ class Tracing:
         not look the provider up again.
         """
         extensions = request.extensions
-        if _TRACER_KEY in extensions:
-            tracer: Tracer | None = extensions[_TRACER_KEY]
+        if TRACER_KEY in extensions:
+            tracer: Tracer | None = extensions[TRACER_KEY]
         else:
-            tracer = extensions[_TRACER_KEY] = self.tracer()
+            tracer = extensions[TRACER_KEY] = self.tracer()
         return tracer
 
     def tracer(self) -> Tracer | None:
@@ -205,3 +219,27 @@ class Tracing:
         """Restore the previous current span and end ``span``."""
         self._detach(token)
         span.end()
+
+
+class TracingLayer:
+    """
+    What the two tracing middlewares share: where their spans go, kept in a `Tracing`.
+
+    Args:
+        tracer_provider: Where spans go (default: the global provider, read per call).
+
+    Raises:
+        ImportError: The ``otel`` extra is not installed.
+    """
+
+    __slots__ = ("_tracing",)
+
+    def __init__(self, tracer_provider: TracerProvider | None = None) -> None:
+        self._tracing = Tracing(tracer_provider)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
+        """Pass ``request`` on, recording this layer's span (each subclass says which)."""
+        raise NotImplementedError

@@ -25,6 +25,7 @@ import time
 from collections.abc import AsyncIterator
 from functools import cache
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
@@ -32,10 +33,12 @@ import httpx
 from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
 from talkkit._intercept import ClientRoute, routing_patched
 from talkkit._log import log_attempt
-from talkkit._network import Network, ProxyTypes, resolve_proxy
 from talkkit._request import CallContext, context_of
 from talkkit._transport_errors import translate_transport_error
 from talkkit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from talkkit._network import ProxyTypes
 
 __all__ = ["TRANSPORT_ENV", "TransportHandler", "default_transport"]
 
@@ -77,6 +80,8 @@ def default_transport(
         raise ConfigurationError(
             TRANSPORT_ENV, "aiohttp is not installed: pip install 'talkkit[fast]'"
         )
+    from talkkit._network import Network, resolve_proxy  # (on first use, not with talkkit)
+
     network = Network(resolve_proxy(url, proxy, trust_env=trust_env), trust_env)
     if choice == "aiohttp" and network.socks:
         raise ConfigurationError(TRANSPORT_ENV, "aiohttp cannot use a SOCKS proxy: unset it")

@@ -18,22 +18,17 @@ For a streamed call, the span ends when the response headers arrive.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 
-from talkkit._otel import Tracing, error_type, span_start
+from talkkit._otel import TracingLayer, error_type, span_start
 from talkkit._request import context_of
 from talkkit.errors import APIError
 from talkkit.typing import Handler
 
-if TYPE_CHECKING:
-    from opentelemetry.trace import TracerProvider
-
 __all__ = ["AttemptTracingMiddleware"]
 
 
-class AttemptTracingMiddleware:
+class AttemptTracingMiddleware(TracingLayer):
     """
     Record one OpenTelemetry span (kind CLIENT) per attempt.
 
@@ -41,7 +36,8 @@ class AttemptTracingMiddleware:
     `CallTracingMiddleware` for where spans go and what it costs without a provider).
 
     Args:
-        tracer_provider: Where spans go (default: the global provider, read per attempt).
+        tracer_provider: Where spans go (default: the global provider; an attempt's spans
+            go where its call's span went).
 
     Raises:
         ImportError: The ``otel`` extra is not installed.
@@ -49,13 +45,7 @@ class AttemptTracingMiddleware:
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_tracing",)
-
-    def __init__(self, tracer_provider: TracerProvider | None = None) -> None:
-        self._tracing = Tracing(tracer_provider)
-
-    def __repr__(self) -> str:
-        return "AttemptTracingMiddleware()"
+    __slots__ = ()
 
     async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         tracing = self._tracing

@@ -23,27 +23,23 @@ moment, or never.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 
-from talkkit._otel import Tracing, error_type, span_start
+from talkkit._otel import TracingLayer, error_type, span_start
 from talkkit._request import context_of
 from talkkit.typing import Handler
-
-if TYPE_CHECKING:
-    from opentelemetry.trace import TracerProvider
 
 __all__ = ["CallTracingMiddleware"]
 
 
-class CallTracingMiddleware:
+class CallTracingMiddleware(TracingLayer):
     """
     Record one OpenTelemetry span (kind INTERNAL) per logical call.
 
     The client adds this layer itself when the ``otel`` extra is installed; its spans go to
     the client's ``tracer_provider`` or else to the global one, looked up on each call. With
-    neither set, the layer costs one check per call and records nothing.
+    neither set, the client sends the call past both tracing layers: they record nothing
+    and cost nothing.
 
     Args:
         tracer_provider: Where spans go (default: the global provider, read per call).
@@ -54,13 +50,7 @@ class CallTracingMiddleware:
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_tracing",)
-
-    def __init__(self, tracer_provider: TracerProvider | None = None) -> None:
-        self._tracing = Tracing(tracer_provider)
-
-    def __repr__(self) -> str:
-        return "CallTracingMiddleware()"
+    __slots__ = ()
 
     async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         tracing = self._tracing

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 __all__ = ["parse_rate_limit", "parse_retry_after", "request_id_from"]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
-_RAW_RANK = {name.encode(): rank for rank, name in enumerate(_REQUEST_ID_HEADERS)}
+_RAW_REQUEST_ID_HEADERS = tuple(name.encode() for name in _REQUEST_ID_HEADERS)
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -64,16 +64,13 @@ def parse_rate_limit(
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
     """The server's request id header, if it sent one."""
-    # httpx.Headers (< 1) keeps (raw name, lower-case name, value) triples: one pass over
-    # them, where each .get() would be a scan and .raw a copy. (Once per response.)
-    triples = getattr(headers, "_list", None)
-    if triples is not None:
-        found, best = None, len(_RAW_RANK)
-        for _, key, value in triples:  # the first name listed wins; of one, the last non-empty
-            rank = _RAW_RANK.get(key)
-            if rank is not None and rank <= best and value:
-                found, best = value, rank
-        return None if found is None else str(found.decode("latin-1"))
+    raw = getattr(headers, "raw", None)
+    if raw is not None:  # httpx.Headers: one pass over the raw pairs (each .get() is a scan)
+        found = {k.lower(): v for k, v in raw if k.lower() in _RAW_REQUEST_ID_HEADERS and v}
+        for raw_name in _RAW_REQUEST_ID_HEADERS:
+            if raw_name in found:
+                return str(found[raw_name].decode("latin-1"))
+        return None
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:

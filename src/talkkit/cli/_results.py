@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Self
 
 from talkkit.bulk import ItemOutcome
@@ -45,12 +44,7 @@ class ResultsFile:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._file.close()
 
     def write(self, outcome: ItemOutcome) -> None:

@@ -427,6 +427,11 @@ class BaseClient:
 
     async def send_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Reply:
         """Like `request`, returning the decoded JSON body with the call's request id."""
+        return await self._send_json(method, path, call)
+
+    async def _send_json(self, method: str, path: str, call: CallArgs) -> Reply:
+        # `send_json` with the call's arguments as they came: `request_model` hands on its
+        # own, so no second dict is built per call (and kept while the call is in flight).
         response = await self.request(method, path, **call)
         content = response.content
         if not content.strip():
@@ -441,7 +446,7 @@ class BaseClient:
 
     async def request_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Any:
         """Like `request`, returning the decoded JSON body (``None`` when empty)."""
-        return (await self.send_json(method, path, **call)).body
+        return (await self._send_json(method, path, call)).body
 
     async def request_model(
         self,
@@ -461,7 +466,7 @@ class BaseClient:
         dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
         (each model of a list) carries the call's request id as ``_request_id``.
         """
-        reply = await self.send_json(method, path, **call)
+        reply = await self._send_json(method, path, call)
         payload = self.dialect.unwrap(reply.body, key or envelope_of(cls))
         return self.structure(payload, cls, request_id=reply.request_id)
 

@@ -49,7 +49,7 @@ from talkkit._otel import TRACER_KEY, Tracing, TracingLayer
 from talkkit._otel import available as tracing_available
 from talkkit._raw import record_response, request_id_of
 from talkkit._request import CallContext, Safety
-from talkkit._transport import TransportHandler, default_transport
+from talkkit._transport import RequestBody, TransportHandler, default_transport
 from talkkit.errors import ConfigurationError, DecodeError, InvalidRequestError
 from talkkit.middleware import (
     AttemptTracingMiddleware,
@@ -72,6 +72,10 @@ __all__ = ["BaseClient", "CallArgs", "ClientConfig", "ClientOptions", "DerivedOp
 
 T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
+
+_URLS = 256  # parsed URLs a client keeps (by path; ids make many, fixed paths few)
+_FRAMING = frozenset({"host", "content-length", "transfer-encoding"})  # httpx sets these
+_LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Length: 0``
 
 
 @cache
@@ -239,6 +243,9 @@ class BaseClient:
             "User-Agent": f"{USER_AGENT}/{_version()} python/{_platform.python_version()}",
             **config.headers,
         }
+        self._urls: dict[str, httpx.URL] = {}  # parsed URLs by path (see `_parse`)
+        self._host = httpx.URL(self._base_url).netloc.decode("ascii")
+        self._own_framing = _sets_framing(self._headers)
         self._rate_limiter = RateLimitMiddleware(
             key=key_for_token(dialect.name, self._base_url, config.token.get()),
             store=store,
@@ -280,6 +287,14 @@ class BaseClient:
         layers.append(BearerAuth(config.token))
         layers.append(ErrorDecoderMiddleware(self.dialect.decode_error, self.dialect.name))
         return tuple(layers)
+
+    def _parse(self, path: str) -> httpx.URL:
+        """The URL of ``path``, parsed and kept (at most `_URLS` paths: then it starts over)."""
+        urls = self._urls
+        if len(urls) >= _URLS:
+            urls.clear()
+        url = urls[path] = httpx.URL(self._base_url + path)
+        return url
 
     def _untraced_layers(self) -> list[Middleware]:
         """The pipeline less the two tracing layers `_layers` added (any of yours stay)."""
@@ -413,14 +428,16 @@ class BaseClient:
             tracer = extensions[TRACER_KEY] = self._tracing.tracer()
             if tracer is None:
                 handler = self._untraced
-        request = httpx.Request(
-            method,
-            self._base_url + path,
-            params=_clean_params(params) if params else None,
-            headers=all_headers,
-            content=content,
-            extensions=extensions,
-        )
+        if params:
+            url = httpx.URL(self._base_url + path, params=_clean_params(params))
+        else:  # parsing a URL is most of building a request: once per path
+            url = self._urls.get(path) or self._parse(path)
+        if self._own_framing or (headers is not None and _sets_framing(headers)):
+            request = httpx.Request(  # the caller set Host or the length: httpx decides
+                method, url, headers=all_headers, content=content, extensions=extensions
+            )
+        else:
+            request = _request(method, url, self._host, all_headers, content, extensions)
         response = await handler(request)
         record_response(response)
         return response
@@ -569,6 +586,39 @@ def _apply(
             )
         headers = {**(headers or {}), IDEMPOTENCY_KEY_HEADER: key}
     return params, json, headers, timeout
+
+
+def _sets_framing(headers: Mapping[str, str]) -> bool:
+    """Do ``headers`` set one of the headers httpx otherwise adds itself?"""
+    return any(name.lower() in _FRAMING for name in headers)
+
+
+def _request(
+    method: str,
+    url: httpx.URL,
+    host: str,
+    headers: Mapping[str, str],
+    content: bytes | None,
+    extensions: dict[str, Any],
+) -> httpx.Request:
+    """
+    ``httpx.Request(method, url, headers=headers, content=content, extensions=...)``, built
+    from its parts: the same headers in the same order (``Host`` first, ``Content-Length``
+    where httpx puts it) and the body already read, without httpx scanning, re-encoding and
+    copying the headers twice more (a third of the request's cost).
+    """
+    framed: dict[str, str]
+    if content:
+        framed = {"Host": host, **headers, "Content-Length": str(len(content))}
+    elif method in _LENGTH_ZERO:
+        framed = {"Host": host, "Content-Length": "0", **headers}
+    else:
+        framed = {"Host": host, **headers}
+    request = httpx.Request(
+        method, url, headers=framed, stream=RequestBody(content or b""), extensions=extensions
+    )
+    request.read()
+    return request
 
 
 def _timeout(value: TimeoutTypes | Unset) -> httpx.Timeout:

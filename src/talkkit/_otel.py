@@ -22,9 +22,11 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
+
+from talkkit._request import CallContext, context_of
 
 if TYPE_CHECKING:
     from contextvars import Token
@@ -223,7 +225,12 @@ class Tracing:
 
 class TracingLayer:
     """
-    What the two tracing middlewares share: where their spans go, kept in a `Tracing`.
+    What the two tracing middlewares share: where their spans go (a `Tracing`), and one span
+    around ``call_next``, ended whatever happens (cancellation too).
+
+    A subclass names the span's kind (``client``) and fills in what only it knows: the
+    attributes at the start (`_attributes`), and at the end those of an answer (`_answered`)
+    or of a failure (`_failed`). Both ends are skipped for a span that does not record.
 
     Args:
         tracer_provider: Where spans go (default: the global provider, read per call).
@@ -233,6 +240,7 @@ class TracingLayer:
     """
 
     __slots__ = ("_tracing",)
+    client: ClassVar[bool] = False  # the span's kind: CLIENT, else INTERNAL
 
     def __init__(self, tracer_provider: TracerProvider | None = None) -> None:
         self._tracing = Tracing(tracer_provider)
@@ -242,4 +250,38 @@ class TracingLayer:
 
     async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         """Pass ``request`` on, recording this layer's span (each subclass says which)."""
+        tracing = self._tracing
+        tracer = tracing.tracer_for(request)
+        if tracer is None:  # no provider: nothing records, nothing to pay for
+            return await call_next(request)
+        ctx = context_of(request)
+        name, attributes = span_start(request)
+        span, token = tracing.start(
+            tracer, name, self._attributes(ctx, attributes), client=self.client
+        )
+        try:
+            response = await call_next(request)
+        except BaseException as exc:  # cancellation too: the span must not stay open
+            if span.is_recording():
+                self._failed(span, ctx, exc)
+            raise
+        else:
+            if span.is_recording():
+                self._answered(span, ctx, response.status_code)
+            return response
+        finally:
+            tracing.end(span, token)
+
+    def _attributes(
+        self, ctx: CallContext, attributes: dict[str, AttributeValue]
+    ) -> dict[str, AttributeValue]:
+        """The span's attributes at its start: `span_start`'s, and this layer's own."""
+        raise NotImplementedError
+
+    def _answered(self, span: Span, ctx: CallContext, status: int) -> None:
+        """Record the answer's status on ``span``."""
+        raise NotImplementedError
+
+    def _failed(self, span: Span, ctx: CallContext, exc: BaseException) -> None:
+        """Record ``exc`` on ``span`` (with `Tracing.fail`)."""
         raise NotImplementedError

@@ -40,7 +40,7 @@ from talkkit.errors import ConfigurationError
 if TYPE_CHECKING:
     from talkkit._network import ProxyTypes
 
-__all__ = ["TRANSPORT_ENV", "TransportHandler", "default_transport"]
+__all__ = ["TRANSPORT_ENV", "RequestBody", "TransportHandler", "default_transport"]
 
 TRANSPORT_ENV = "TALKKIT_TRANSPORT"
 
@@ -112,7 +112,7 @@ class _Once:
         return chunk
 
 
-class _Body(httpx.ByteStream):
+class RequestBody(httpx.ByteStream):
     """
     A request body that is iterated without an async generator.
 
@@ -149,7 +149,7 @@ class TransportHandler:
         ctx = context_of(request)
         started = time.perf_counter()
         if type(request.stream) is httpx.ByteStream:  # once per call: retries reuse the request
-            request.stream = _Body(request.content)
+            request.stream = RequestBody(request.content)
         try:
             response = await self._exchange(request, ctx, started)
         except httpx.TransportError as exc:

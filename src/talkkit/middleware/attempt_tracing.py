@@ -18,12 +18,16 @@ For a streamed call, the span ends when the response headers arrive.
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
-from talkkit._otel import TracingLayer, error_type, span_start
-from talkkit._request import context_of
+from talkkit._otel import TracingLayer, error_type
 from talkkit.errors import APIError
-from talkkit.typing import Handler
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+    from opentelemetry.util.types import AttributeValue
+
+    from talkkit._request import CallContext
 
 __all__ = ["AttemptTracingMiddleware"]
 
@@ -46,33 +50,22 @@ class AttemptTracingMiddleware(TracingLayer):
     """
 
     __slots__ = ()
+    client = True
 
-    async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
-        tracing = self._tracing
-        tracer = tracing.tracer_for(request)
-        if tracer is None:  # no provider: nothing records, nothing to pay for
-            return await call_next(request)
-        name, attributes = span_start(request)
-        resends = context_of(request).attempt - 1
-        if resends > 0:
-            attributes = {**attributes, "http.request.resend_count": resends}
-        span, token = tracing.start(tracer, name, attributes, client=True)
-        try:
-            response = await call_next(request)
-        except BaseException as exc:  # cancellation too: the span must not stay open
-            if span.is_recording():
-                if isinstance(exc, APIError):  # the server answered: the status is the type
-                    tracing.fail(span, str(exc.status), exc.status)
-                else:
-                    tracing.fail(span, error_type(exc))
-            raise
+    def _attributes(
+        self, ctx: CallContext, attributes: dict[str, AttributeValue]
+    ) -> dict[str, AttributeValue]:
+        resends = ctx.attempt - 1
+        return {**attributes, "http.request.resend_count": resends} if resends > 0 else attributes
+
+    def _answered(self, span: Span, ctx: CallContext, status: int) -> None:
+        if status >= 400:  # only if a layer inside did not raise it as an error
+            self._tracing.fail(span, str(status), status)
         else:
-            if span.is_recording():
-                status = response.status_code
-                if status >= 400:  # only if a layer inside did not raise it as an error
-                    tracing.fail(span, str(status), status)
-                else:
-                    span.set_attribute("http.response.status_code", status)
-            return response
-        finally:
-            tracing.end(span, token)
+            span.set_attribute("http.response.status_code", status)
+
+    def _failed(self, span: Span, ctx: CallContext, exc: BaseException) -> None:
+        if isinstance(exc, APIError):  # the server answered: the status is the type
+            self._tracing.fail(span, str(exc.status), exc.status)
+        else:
+            self._tracing.fail(span, error_type(exc))

@@ -23,11 +23,15 @@ moment, or never.
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
-from talkkit._otel import TracingLayer, error_type, span_start
-from talkkit._request import context_of
-from talkkit.typing import Handler
+from talkkit._otel import TracingLayer, error_type
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+    from opentelemetry.util.types import AttributeValue
+
+    from talkkit._request import CallContext
 
 __all__ = ["CallTracingMiddleware"]
 
@@ -52,28 +56,18 @@ class CallTracingMiddleware(TracingLayer):
 
     __slots__ = ()
 
-    async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
-        tracing = self._tracing
-        tracer = tracing.tracer_for(request)
-        if tracer is None:  # no provider: nothing records, nothing to pay for
-            return await call_next(request)
-        ctx = context_of(request)
-        name, attributes = span_start(request)
+    def _attributes(
+        self, ctx: CallContext, attributes: dict[str, AttributeValue]
+    ) -> dict[str, AttributeValue]:
         attributes = {**attributes, "talkkit.platform": ctx.platform}
         if ctx.request_id is not None:
             attributes["talkkit.request_id"] = ctx.request_id
-        span, token = tracing.start(tracer, name, attributes, client=False)
-        try:
-            response = await call_next(request)
-        except BaseException as exc:  # cancellation too: the span must not stay open
-            if span.is_recording():
-                span.set_attribute("talkkit.attempts", ctx.attempt)
-                tracing.fail(span, error_type(exc), getattr(exc, "status", None))
-            raise
-        else:
-            if span.is_recording():
-                span.set_attribute("talkkit.attempts", ctx.attempt)
-                span.set_attribute("http.response.status_code", response.status_code)
-            return response
-        finally:
-            tracing.end(span, token)
+        return attributes
+
+    def _answered(self, span: Span, ctx: CallContext, status: int) -> None:
+        span.set_attribute("talkkit.attempts", ctx.attempt)
+        span.set_attribute("http.response.status_code", status)
+
+    def _failed(self, span: Span, ctx: CallContext, exc: BaseException) -> None:
+        span.set_attribute("talkkit.attempts", ctx.attempt)
+        self._tracing.fail(span, error_type(exc), getattr(exc, "status", None))

@@ -64,15 +64,30 @@ class FieldSpec:
     doc: str | None
 
 
+_Step = tuple[str, bool, Check | None, str]
+"""One field of a plan: its parameter name, whether it is required, its check, its key out."""
+
+
+def _run(plan: tuple[_Step, ...], values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, required, check, key in plan:
+        value = values.get(name)
+        if value is None:
+            if required:
+                raise InvalidRequestError(name, "is required")
+            continue
+        out[key] = value if check is None else check(name, value)
+    return out
+
+
 @attrs.frozen
 class FieldSet:
     """The declared fields of one method, in signature order."""
 
     fields: tuple[FieldSpec, ...]
-    _plans: dict[tuple[str, str], tuple[tuple[str, bool, Check | None, str], ...]] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False
-    )
-    _checks: dict[str | None, tuple[tuple[str, bool, Check | None], ...]] = attrs.field(
+    # Worked out once per (casing, destination): each field's name, whether it is required,
+    # its check and the key it goes out under (its wire name, or its own name for `check`).
+    _plans: dict[tuple[str | None, str | None], tuple[_Step, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
 
@@ -86,22 +101,7 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
-        plan = self._checks.get(into)
-        if plan is None:  # worked out once per ``into``, as `build` does
-            plan = self._checks[into] = tuple(
-                (s.name, s.required, s.field.check)
-                for s in self.fields
-                if into is None or s.field.into == into
-            )
-        out: dict[str, Any] = {}
-        for name, required, check in plan:
-            value = values.get(name)
-            if value is None:
-                if required:
-                    raise InvalidRequestError(name, "is required")
-                continue
-            out[name] = value if check is None else check(name, value)
-        return out
+        return _run(self._plan(None, into), values)
 
     def wire(self, checked: Mapping[str, Any], case: WireCase) -> dict[str, Any]:
         """Checked values under their wire names (``case`` unless a field names its own)."""
@@ -124,22 +124,22 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
+        return _run(self._plan(case, into), values)
+
+    def _plan(self, case: WireCase | None, into: str | None) -> tuple[_Step, ...]:
         plan = self._plans.get((case, into))
         if plan is None:
             plan = self._plans[case, into] = tuple(
-                (s.name, s.required, s.field.check, s.field.wire or wire_name(s.name, case))
+                (
+                    s.name,
+                    s.required,
+                    s.field.check,
+                    s.name if case is None else (s.field.wire or wire_name(s.name, case)),
+                )
                 for s in self.fields
-                if s.field.into == into
+                if into is None or s.field.into == into
             )
-        out: dict[str, Any] = {}
-        for name, required, check, wire in plan:
-            value = values.get(name)
-            if value is None:
-                if required:
-                    raise InvalidRequestError(name, "is required")
-                continue
-            out[wire] = value if check is None else check(name, value)
-        return out
+        return plan
 
     def names(self) -> frozenset[str]:
         """The parameter names of the declared fields."""

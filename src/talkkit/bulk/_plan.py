@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from talkkit.bulk._journal import JournalEntry
 from talkkit.bulk._types import BulkOperation, ItemOutcome, Outcome, Prepared
-from talkkit.bulk._work import Work, from_journal
+from talkkit.bulk._work import Work, from_journal, unsent
 from talkkit.errors import InvalidRequestError
 
 __all__ = ["plan_known", "plan_lookup"]
@@ -53,14 +53,9 @@ def plan_known(
     # unknown or pending, never to be repeated (a call, a company): look it up or report it
     if can_look_up:
         return Work(index, prepared, reconcile_since=entry.updated)
-    return ItemOutcome(
-        index=index,
-        key=key,
-        outcome=Outcome.UNKNOWN,
-        code=entry.code or "outcome_unknown",
-        message=entry.message or "may have been sent by an earlier run: check before retrying",
-        from_journal=True,
-    )
+    code = entry.code or "outcome_unknown"
+    message = entry.message or "may have been sent by an earlier run: check before retrying"
+    return unsent(index, key, Outcome.UNKNOWN, code, message, from_journal=True)
 
 
 def plan_lookup(
@@ -74,14 +69,10 @@ def plan_lookup(
     try:
         prepared = operation.prepare(operation.from_key(key))
     except InvalidRequestError as exc:
-        return ItemOutcome(
-            index=index,
-            key=key,
-            outcome=Outcome.UNKNOWN,
-            code="invalid_input",
-            message=f"cannot be looked up: {exc}",
-            field=exc.field,
-            from_journal=True,
+        message = f"cannot be looked up: {exc}"
+        unknown = Outcome.UNKNOWN
+        return unsent(
+            index, key, unknown, "invalid_input", message, field=exc.field, from_journal=True
         )
     item = Prepared(key, prepared.payload, prepared.resendable)  # under the journal's key
     return Work(index, item, reconcile_since=entry.updated)

@@ -89,38 +89,43 @@ def reconciled(item: Work[Any], found: str, attempts: int) -> ItemOutcome:
     )
 
 
-def invalid(index: int, error: InvalidRequestError) -> ItemOutcome:
-    """Failed before sending: bad input, the field named (the row has no key: ``row:<n>``)."""
+def unsent(
+    index: int,
+    key: str,
+    ended: Outcome,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    from_journal: bool = False,
+) -> ItemOutcome:
+    """How an item ended without a request of this run: its ``code`` and ``message``."""
     return ItemOutcome(
         index=index,
-        key=row_key(index),
-        outcome=Outcome.FAILED,
-        code="invalid_input",
-        message=str(error),
-        field=error.field,
+        key=key,
+        outcome=ended,
+        code=code,
+        message=message,
+        field=field,
+        from_journal=from_journal,
     )
+
+
+def invalid(index: int, error: InvalidRequestError) -> ItemOutcome:
+    """Failed before sending: bad input, the field named (the row has no key: ``row:<n>``)."""
+    failed = Outcome.FAILED
+    return unsent(index, row_key(index), failed, "invalid_input", str(error), field=error.field)
 
 
 def repeat(index: int, key: str, earlier: int) -> ItemOutcome:
     """Skipped before sending: the item repeats the key of the item at ``earlier``."""
-    return ItemOutcome(
-        index=index,
-        key=key,
-        outcome=Outcome.SKIPPED,
-        code="duplicate_in_input",
-        message=f"repeats row {earlier + 1}: not sent twice",
-    )
+    message = f"repeats row {earlier + 1}: not sent twice"
+    return unsent(index, key, Outcome.SKIPPED, "duplicate_in_input", message)
 
 
 def aborted(index: int, key: str, error: TalkkitError | None) -> ItemOutcome:
     """Not sent: the job stopped (on ``error``) before processing this item."""
-    return ItemOutcome(
-        index=index,
-        key=key,
-        outcome=Outcome.NOT_SENT,
-        code=ABORTED,
-        message=f"not sent: the job stopped ({error})",
-    )
+    return unsent(index, key, Outcome.NOT_SENT, ABORTED, f"not sent: the job stopped ({error})")
 
 
 def stopped_on(item: Work[Any], attempts: int, error: TalkkitError) -> ItemOutcome:

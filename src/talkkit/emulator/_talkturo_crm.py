@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -12,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from talkkit.emulator._dialects import TALKTURO
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._paging import offset_page
-from talkkit.emulator._platform import context
+from talkkit.emulator._platform import RequestContext, context
 from talkkit.emulator._talkturo_state import TalkturoState, company_key, contact_key, snake
 from talkkit.emulator._validate import Fields, Reader, read_all
 from talkkit.emulator._wire import iso, query_fields, read_body, success
@@ -135,6 +136,25 @@ class CrmRoutes:
         self._links(values, team_id)
         return team_id, values
 
+    async def _new(
+        self,
+        request: Request,
+        spec: dict[str, Reader],
+        prefix: str,
+        key_of: Callable[[Mapping[str, Any]], str | None],
+        unique: tuple[str, ...],
+    ) -> tuple[RequestContext, JSONDict]:
+        """
+        Read a create body and claim the new record's ``unique`` fields in its team: the
+        request's context and the record so far (``id``, ``team_id`` and its fields).
+        """
+        team_id, values = await self._create_body(request, spec)
+        ctx = context(request)
+        ctx.subject = key_of(values)
+        record_id = self.state.env.ids.ulid(prefix)
+        self.state.claim(team_id, record_id, {name: values[name] for name in unique})
+        return ctx, {"id": record_id, "team_id": team_id, **_snake_values(values)}
+
     async def list_campaigns(self, request: Request) -> Response:
         query = query_fields(request)
         team_id = query.text("teamId", required=True)
@@ -243,15 +263,8 @@ class CrmRoutes:
         return success(contacts=page, **meta)
 
     async def create_contact(self, request: Request) -> Response:
-        team_id, values = await self._create_body(request, _CONTACT)
-        ctx = context(request)
-        ctx.subject = contact_key(values)
-        contact_id = self.state.env.ids.ulid("cont")
-        self.state.claim(team_id, contact_id, {"email": values["email"], "phone": values["phone"]})
-        fields = _snake_values(values)
+        ctx, fields = await self._new(request, _CONTACT, "cont", contact_key, ("email", "phone"))
         contact = {
-            "id": contact_id,
-            "team_id": team_id,
             **fields,
             "lead_status": fields["lead_status"] or "new",
             "do_not_call": bool(fields["do_not_call"]),
@@ -259,7 +272,7 @@ class CrmRoutes:
             "tags": fields["tags"] or [],
         }
         self.state.contacts[contact["id"]] = self.state.stamp(contact)
-        ctx.created = contact_id
+        ctx.created = contact["id"]
         company = self.state.companies[contact["company_id"]]
         company["contact_count"] += 1
         return success(contact=contact)
@@ -280,21 +293,15 @@ class CrmRoutes:
         return success(contacts=page, **meta)
 
     async def create_company(self, request: Request) -> Response:
-        team_id, values = await self._create_body(request, _COMPANY)
-        ctx = context(request)
-        ctx.subject = company_key(values)
-        company_id = self.state.env.ids.ulid("comp")
         # INFERRED: the docs list 409 "already exists" without saying for which key.
-        self.state.claim(team_id, company_id, {"name": values["name"]})
+        ctx, fields = await self._new(request, _COMPANY, "comp", company_key, ("name",))
         company = {
-            "id": company_id,
-            "team_id": team_id,
-            **_snake_values(values),
+            **fields,
             "contact_count": 0,  # INFERRED name: the docs describe "number of linked contacts"
+            "custom_fields": fields["custom_fields"] or {},
         }
-        company["custom_fields"] = company["custom_fields"] or {}
         self.state.companies[company["id"]] = self.state.stamp(company)
-        ctx.created = company_id
+        ctx.created = company["id"]
         return success(company=company)
 
     async def get_company(self, request: Request) -> Response:

@@ -7,7 +7,8 @@ bounced off, and every failure is one typed exception.
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from talkkit._client import BaseClient, ClientConfig, ClientOptions
 from talkkit._config import UNSET, RateLimit, RetryEvent, RetryPolicy, Secret
@@ -45,9 +46,19 @@ from talkkit.errors import (
 )
 from talkkit.middleware import LimiterStore, MemoryLimiterStore
 from talkkit.pagination import AsyncPaginator, Page
-from talkkit.talkory import AsyncTalkory
-from talkkit.talkover import AsyncTalkover
-from talkkit.talkturo import AsyncTalkturo
+
+if TYPE_CHECKING:
+    from talkkit.talkory import AsyncTalkory
+    from talkkit.talkover import AsyncTalkover
+    from talkkit.talkturo import AsyncTalkturo
+
+# The platform clients are imported on first use: a program that talks to one platform does
+# not pay for the other two (nor ``import talkkit`` for any).
+_PLATFORMS = {
+    "AsyncTalkory": "talkkit.talkory",
+    "AsyncTalkover": "talkkit.talkover",
+    "AsyncTalkturo": "talkkit.talkturo",
+}
 
 __all__ = [
     "UNSET",
@@ -96,15 +107,25 @@ __all__ = [
     "WebhookSignatureError",
 ]
 
-# Public names show as talkkit.X in reprs and docs, wherever they are defined.
+
+def _public(obj: Any) -> None:
+    """Public names show as talkkit.X in reprs and docs, wherever they are defined."""
+    if isinstance(obj, type) and obj.__module__.startswith("talkkit."):
+        obj.__module__ = "talkkit"
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("talkkit."):
-        _obj.__module__ = "talkkit"
-del _name, _obj
+    if _name not in _PLATFORMS:
+        _public(globals()[_name])
+del _name
 
 
 def __getattr__(name: str) -> Any:
+    module = _PLATFORMS.get(name)
+    if module is not None:
+        client = globals()[name] = getattr(import_module(module), name)
+        _public(client)
+        return client
     if name == "__version__":
         from importlib.metadata import version
 

@@ -19,7 +19,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypedDict, TypeVar, Unpack
 
 import attrs
-import cattrs
 import httpx
 
 from talkkit._chain import build_chain, check_middleware
@@ -41,7 +40,6 @@ from talkkit._constants import (
 )
 from talkkit._converter import structure
 from talkkit._dialect import Dialect
-from talkkit._fields import fields_of
 from talkkit._log import configure_from_env
 from talkkit._model import envelope_of, set_request_id
 from talkkit._options import ExtraOptions
@@ -66,6 +64,7 @@ from talkkit.middleware.rate_limit import choose_store, key_for_token
 from talkkit.typing import Handler, Middleware
 
 if TYPE_CHECKING:
+    import cattrs
     from opentelemetry.trace import TracerProvider
 
 __all__ = ["BaseClient", "CallArgs", "ClientConfig", "ClientOptions", "DerivedOptions", "Reply"]
@@ -503,6 +502,8 @@ class BaseClient:
         Raises:
             InvalidRequestError: A required field is missing or a value fails its check.
         """
+        from talkkit._fields import fields_of  # the resources have loaded it: a lookup
+
         return fields_of(method).build(values, self.dialect.request_case, into)
 
     def structure(self, data: Any, cls: type[T], *, request_id: str | None = None) -> T:

@@ -20,14 +20,17 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
-import cattrs
-from cattrs.cols import list_structure_factory
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from talkkit.errors import DecodeError
+
+if TYPE_CHECKING:  # cattrs loads with the first converter, not with ``import talkkit``
+    import cattrs
+
+_MISFITS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+"""What else a hook raises for data that does not fit (besides cattrs' validation errors)."""
 
 __all__ = [
     "WireCase",
@@ -126,6 +129,8 @@ def configure_converter(
         wire_names: Unstructure under wire names (``False``: under attribute names).
             Structuring always reads wire names.
     """
+    from cattrs.cols import list_structure_factory
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
     def list_factory(tp: Any) -> Callable[[Any, Any], Any]:
         base = list_structure_factory(tp, converter)
@@ -199,6 +204,8 @@ def configure_converter(
 
 def make_converter(*, response_case: WireCase, wire_names: bool = True) -> cattrs.Converter:
     """A new converter for one platform (never cattrs' global one); see `configure_converter`."""
+    import cattrs
+
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
     configure_converter(converter, response_case=response_case, wire_names=wire_names)
     return converter
@@ -213,18 +220,15 @@ def structure(converter: cattrs.Converter, data: Any, cls: type[T]) -> T:
     """
     try:
         return converter.structure(data, cls)
-    except (
-        cattrs.BaseValidationError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        RecursionError,
-    ) as exc:
+    except Exception as exc:
+        import cattrs
+
         if isinstance(exc, cattrs.BaseValidationError):
             problems = cattrs.transform_error(exc, path="$")
-        else:
+        elif isinstance(exc, _MISFITS):
             problems = [f"{exc} @ $"]
+        else:
+            raise
         first = problems[0] if problems else "invalid data @ $"
         path = first.rsplit(" @ ", 1)[-1] if " @ " in first else "$"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import typing
 from functools import cache
-from typing import Any, ClassVar, TypeVar
-
-import cattrs
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from talkkit._converter import WireCase, make_converter
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["Model", "envelope_of", "set_request_id"]
 

@@ -14,8 +14,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-
 from talkkit.errors import InvalidRequestError
 
 __all__ = [
@@ -76,6 +74,8 @@ def _e164(text: str) -> tuple[str, str | None]:
     """
     if not text.startswith("+") or any(ch.isalpha() for ch in text):  # no vanity letters
         return "", "must be in E.164 form: '+', country code, number"
+    import phonenumbers  # on the first number: a third of ``import talkkit`` otherwise
+
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:

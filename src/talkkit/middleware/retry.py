@@ -18,17 +18,19 @@ The first attempt runs without touching tenacity, so a call that succeeds costs 
 from __future__ import annotations
 
 import time
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import anyio
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_random_exponential
 
 from talkkit._config import RetryEvent, RetryPolicy
 from talkkit._log import logger
 from talkkit._request import CallContext, Safety, context_of
 from talkkit.errors import APIConnectionError, APIError, OutcomeUnknownError, TalkkitError
 from talkkit.typing import Handler
+
+if TYPE_CHECKING:  # tenacity loads with the first client, not with ``import talkkit``
+    from tenacity import RetryCallState
 
 __all__ = ["RetryMiddleware", "set_testing"]
 
@@ -48,6 +50,8 @@ class RetryMiddleware:
     __slots__ = ("_backoff", "policy")
 
     def __init__(self, policy: RetryPolicy) -> None:
+        from tenacity import wait_random_exponential
+
         self.policy = policy
         self._backoff = wait_random_exponential(
             multiplier=policy.backoff_base, max=policy.backoff_max
@@ -73,6 +77,8 @@ class RetryMiddleware:
                 raise pending.pop()
             ctx.attempt += 1
             return await call_next(request)
+
+        from tenacity import AsyncRetrying, retry_if_exception  # loaded by `__init__`: a lookup
 
         retrying = AsyncRetrying(
             stop=lambda state: self._stop(state, ctx),

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import phonenumbers
-
 from talkkit._fields import Doc, Field
 from talkkit._validate import (
     choice,
@@ -123,6 +121,8 @@ def pages(
 
 def region_of(number: str) -> str:
     """The ISO 3166-1 alpha-2 country of a valid E.164 number (``US`` for ``+1415…``)."""
+    import phonenumbers  # loaded with the first number checked (see `talkkit._validate`)
+
     region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
     return region or "ZZ"
 

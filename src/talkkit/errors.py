@@ -343,11 +343,25 @@ class StreamInterruptedError(TalkkitError):
 
 
 class WebhookSignatureError(TalkkitError):
-    """A webhook's signature or timestamp did not check out: do not trust the delivery."""
+    """
+    A webhook's signature or timestamp did not check out: do not trust the delivery.
 
-    def __init__(self, message: str) -> None:
+    Attributes:
+        reason: Why, as a short stable word a receiver can count or alert on:
+            ``"missing_header"`` (no signature or signed timestamp header),
+            ``"bad_signature"`` (malformed, or not made with the key or secret given),
+            ``"bad_timestamp"`` (a timestamp that is not Unix seconds), ``"stale_timestamp"``
+            / ``"future_timestamp"`` (outside the tolerance), ``"unknown_key"`` (no secret or
+            public key is configured for this kind of delivery).
+
+    .. versionchanged:: 0.1
+       ``reason`` added (``"bad_signature"`` when not given).
+    """
+
+    def __init__(self, message: str, *, reason: str = "bad_signature") -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason
 
 
 class InvalidRequestError(TalkkitError, ValueError):

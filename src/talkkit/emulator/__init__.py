@@ -22,6 +22,7 @@ from talkkit.emulator._constants import (
     TALKTURO_TEAM_ID,
     TALKTURO_TOKEN,
 )
+from talkkit.emulator._deliveries import WebhookDelivery
 from talkkit.emulator._emulator import Emulator
 from talkkit.emulator._faults import FaultRule
 from talkkit.emulator._limits import RateLimitSpec
@@ -40,6 +41,7 @@ __all__ = [
     "LoggedRequest",
     "PlacedCall",
     "RateLimitSpec",
+    "WebhookDelivery",
     "banner",
     "serve",
     "token_hash",

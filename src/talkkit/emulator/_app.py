@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -48,13 +49,19 @@ def _index(platforms: Sequence[Platform]) -> Route:
     return Route("/", index, methods=["GET"])
 
 
-def build_app(env: Env, mounts: Sequence[tuple[Platform, Sequence[BaseRoute]]]) -> Starlette:
+def build_app(
+    env: Env,
+    mounts: Sequence[tuple[Platform, Sequence[BaseRoute]]],
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+) -> Starlette:
     """
     Build the emulator's Starlette app.
 
     Args:
         env: The shared runtime (faults, limits, logs).
         mounts: Each platform with its routes, mounted in the given order under its prefix.
+        lifespan: Runs while a server serves the app with lifespan events (background
+            webhook deliveries); in-process transports send none, so it never runs there.
     """
     platforms = [platform for platform, _ in mounts]
     routes: list[BaseRoute] = [Mount(p.prefix, routes=list(r)) for p, r in mounts]
@@ -63,4 +70,5 @@ def build_app(env: Env, mounts: Sequence[tuple[Platform, Sequence[BaseRoute]]]) 
         routes=routes,
         middleware=[Middleware(Pipeline, env=env, platforms=platforms)],
         exception_handlers={ApiError: _on_error, HTTPException: _on_error},
+        lifespan=lifespan,
     )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 
+import anyio
 import httpx
 from starlette.applications import Starlette
 
 from talkkit.emulator._app import build_app
 from talkkit.emulator._auth import Credentials
 from talkkit.emulator._constants import TALKORY_KEY, TALKOVER_TOKEN, TALKTURO_TOKEN
+from talkkit.emulator._deliveries import Outbox, WebhookDelivery
 from talkkit.emulator._dialects import TALKORY, TALKOVER, TALKTURO
 from talkkit.emulator._drop import quiet_drop_logs
 from talkkit.emulator._env import Env, restore_defaults
@@ -120,7 +123,8 @@ class Emulator:
         if now is not None:
             self._env.now = now
         self.talkturo = TalkturoState(self._env)
-        self.talkover = TalkoverState(self._env)
+        self._outbox = Outbox(self._env_now, lambda: self._env.call_time_scale)
+        self.talkover = TalkoverState(self._env, outbox=self._outbox)
         self.talkory = TalkoryState(self._env)
         platforms = (
             Platform(
@@ -147,7 +151,8 @@ class Emulator:
             TalkturoRoutes(self.talkturo).routes(),
             TalkoryRoutes(self.talkory).routes(),
         )
-        self.app: Starlette = build_app(self._env, list(zip(platforms, routes, strict=True)))
+        mounts = list(zip(platforms, routes, strict=True))
+        self.app: Starlette = build_app(self._env, mounts, lifespan=self._lifespan)
         quiet_drop_logs()
 
     @property
@@ -249,6 +254,64 @@ class Emulator:
         """
         return EmulatorTransport(self.app)
 
+    def _env_now(self) -> datetime:
+        return self._env.now()
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """
+        Every webhook delivery attempt so far, in order (retries included).
+
+        Deliveries are queued when a call changes status (Talkover agent and campaign
+        webhooks registered through the API, signed with their ``webhook_secret``) and sent
+        by `deliver_webhooks` (which a served emulator runs) or `deliver_due`.
+        """
+        return self._outbox.attempts
+
+    @property
+    def pending_webhooks(self) -> int:
+        """How many deliveries wait to be sent or retried."""
+        return len(self._outbox.pending)
+
+    async def deliver_due(self, *, transport: httpx.AsyncBaseTransport | None = None) -> int:
+        """
+        Move calls along to now, then attempt every delivery that is due; return how many.
+
+        Args:
+            transport: Send through this httpx transport (e.g. ``httpx.ASGITransport`` of an
+                in-process receiver) instead of the network.
+        """
+        async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
+            return await self._deliver(client)
+
+    async def _deliver(self, client: httpx.AsyncClient) -> int:
+        self.talkover.settle()
+        return await self._outbox.send_due(client)
+
+    async def deliver_webhooks(
+        self, *, interval: float = 0.05, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        """
+        Deliver webhooks until cancelled: every ``interval`` seconds, move calls along and
+        attempt the due deliveries, retrying failed ones with backoff (``5 * 2**n`` call
+        seconds, scaled by `call_time_scale`, up to each webhook's ``max_retries``).
+
+        The served emulator (`serve`, ``talkkit emulator serve``, any server that sends ASGI
+        lifespan events) runs this in the background. In-process, run it in a task group
+        or call `deliver_due` when a test wants deliveries.
+        """
+        async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
+            while True:
+                await self._deliver(client)
+                await anyio.sleep(interval)
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.deliver_webhooks)
+            yield
+            tg.cancel_scope.cancel()
+
     def reset(self) -> None:
         """
         Empty all state and records, keeping the configuration.
@@ -259,5 +322,6 @@ class Emulator:
         settings.
         """
         self._env.reset()
+        self._outbox.clear()
         for state in (self.talkturo, self.talkover, self.talkory):
             restore_defaults(state)

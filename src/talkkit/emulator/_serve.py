@@ -49,6 +49,9 @@ def serve(
     """
     Serve an emulator with uvicorn until Ctrl-C (SIGINT) or SIGTERM, then return.
 
+    While it serves, calls move along and webhooks registered through the API are delivered
+    in the background (`Emulator.deliver_webhooks`).
+
     Args:
         host: Interface to bind; keep the default loopback address unless you need more.
         port: TCP port to listen on.
@@ -70,7 +73,7 @@ def serve(
         port=port,
         log_level=log_level,
         access_log=False,
-        lifespan="off",
+        lifespan="on",  # runs the background webhook deliveries
         timeout_graceful_shutdown=3,
     )
     # uvicorn re-raises the captured SIGINT after its graceful shutdown; we are done then.

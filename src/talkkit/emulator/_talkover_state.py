@@ -8,10 +8,12 @@ from typing import Any
 
 import attrs
 
+from talkkit.emulator._deliveries import Outbox
 from talkkit.emulator._errors import ApiError, JSONDict
 from talkkit.emulator._platform import RequestContext
 from talkkit.emulator._records import CallFate, PlacedCall
 from talkkit.emulator._state import PlatformState
+from talkkit.emulator._talkover_events import announce
 from talkkit.emulator._talkover_lifecycle import CallScript, script_call
 from talkkit.emulator._wire import iso, lookup
 
@@ -56,9 +58,13 @@ class TalkoverState(PlatformState):
 
     Agents carry their `trainings` and `actions`; `calls` is the call history (agent calls and
     campaign calls); `webhooks` holds agent and campaign webhooks (`agent_id` or
-    `campaign_id`); `webhook_tests` records the test payloads "sent". Calls start
-    `initiated` and stay so: use `complete_calls()` to end them.
+    `campaign_id`); `webhook_tests` records the test payloads "sent". Calls move along
+    their script as time passes (`settle`); `complete_calls()` ends them at once. Each
+    status change queues signed deliveries to the webhooks subscribed to it in `outbox`
+    (`webhook_secrets` keeps the write-only secrets that sign them).
     """
+
+    outbox: Outbox = attrs.field(kw_only=True)
 
     agents: dict[str, JSONDict] = attrs.Factory(dict)
     calls: dict[str, JSONDict] = attrs.Factory(dict)
@@ -73,6 +79,8 @@ class TalkoverState(PlatformState):
     scripts: dict[str, CallScript] = attrs.Factory(dict)
     live: dict[str, int] = attrs.Factory(dict)  # call id -> index of its step shown
     dialed: dict[str, int] = attrs.Factory(dict)  # number -> calls placed to it
+    webhook_secrets: dict[str, str] = attrs.Factory(dict)  # webhook id -> webhook_secret
+    call_context: dict[str, Mapping[str, Any]] = attrs.Factory(dict)  # echoed in webhooks
 
     def __attrs_post_init__(self) -> None:
         ids = self.env.ids
@@ -216,6 +224,9 @@ class TalkoverState(PlatformState):
         self.calls[call["id"]] = call
         self.scripts[call["id"]] = script
         self.live[call["id"]] = 0
+        if context:
+            self.call_context[call["id"]] = context
+        self._announce(call, "initiated")
         ctx.subject, ctx.created = f"phone:{to}", call["id"]
         self.env.placed_calls.append(
             PlacedCall(
@@ -255,6 +266,8 @@ class TalkoverState(PlatformState):
                 del self.live[call_id]
             else:
                 self.live[call_id] = step
+            for _, passed in script.steps[shown + 1 : step + 1]:
+                self._announce(call, passed)
 
     def complete_calls(self, status: str = "completed", duration: int = 30) -> int:
         """End every live call now with `status` (for tests); return how many changed."""
@@ -265,7 +278,14 @@ class TalkoverState(PlatformState):
             self.stamp(call, status=status, duration=duration, ended_at=iso(now))
             self.scripts[call["id"]] = CallScript.finished(status, duration, now)
             self.live.pop(call["id"], None)
+            self._announce(call, status)
         return len(ended)
+
+    def _announce(self, call: JSONDict, status: str) -> None:
+        """Queue the webhook deliveries of `call` reaching `status`."""
+        if self.webhooks:
+            context = self.call_context.get(call["id"])
+            announce(self.outbox, self.webhooks, self.webhook_secrets, call, status, context)
 
     def fates(self) -> dict[str, CallFate]:
         """How every placed call ends (or ended), by call id, in the order they were placed."""

@@ -122,7 +122,9 @@ class WebhookRoutes:
         return owner, webhook
 
     def _save(self, webhook: JSONDict, values: JSONDict) -> JSONDict:
-        values.pop("webhook_secret", None)  # INFERRED: the secret is write-only
+        secret = values.pop("webhook_secret", None)  # INFERRED: the secret is write-only
+        if secret is not None:  # kept aside: it signs the deliveries
+            self.state.webhook_secrets[webhook["id"]] = secret
         self.state.stamp(webhook, 6, **{k: v for k, v in values.items() if v is not None})
         webhook["status"] = "active" if webhook["enabled"] else "disabled"
         return webhook
@@ -161,6 +163,7 @@ class WebhookRoutes:
         # INFERRED path (the page names "Delete Webhook" without showing it).
         _, webhook = self._webhook(request)
         del self.state.webhooks[webhook["id"]]
+        self.state.webhook_secrets.pop(webhook["id"], None)
         return success(message="Webhook deleted successfully")
 
     async def toggle_webhook(self, request: Request) -> Response:

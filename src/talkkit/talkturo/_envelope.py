@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from talkkit._json_body import json_object
 from talkkit.errors import DecodeError
 from talkkit.talkturo.types import (
     BillingEvent,
@@ -39,15 +39,7 @@ def decode_body(body: bytes) -> dict[str, Any]:
     Raises:
         DecodeError: Not UTF-8, not JSON, or not an object.
     """
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DecodeError("webhook body is not UTF-8") from exc
-    except (ValueError, RecursionError) as exc:
-        raise DecodeError("webhook body is not JSON") from exc
-    if not isinstance(data, dict):
-        raise DecodeError(f"webhook body is a JSON {type(data).__name__}, not an object")
-    return data
+    return json_object(body)
 
 
 def event_fields(data: dict[str, Any]) -> tuple[type[WebhookEvent], dict[str, Any]]:

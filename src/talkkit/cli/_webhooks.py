@@ -5,13 +5,20 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 __all__ = ["webhooks"]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 _MULTIPLE = "Repeat, or separate several with spaces in the variable, to accept any of them."
+
+
+def _keys(flag: str, envvar: str, what: str) -> Callable[[_F], _F]:
+    """A secret or key option: repeatable, or several in its environment variable."""
+    return click.option(flag, multiple=True, envvar=envvar, help=f"{what} {_MULTIPLE}")
 
 
 @click.group()
@@ -22,24 +29,11 @@ def webhooks() -> None:
 @webhooks.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8790, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--talkover-secret",
-    multiple=True,
-    envvar="TALKOVER_WEBHOOK_SECRET",
-    help="The webhook_secret of your Talkover agent or campaign webhooks. " + _MULTIPLE,
+@_keys(
+    "--talkover-secret", "TALKOVER_WEBHOOK_SECRET", "The webhook_secret of your Talkover webhooks."
 )
-@click.option(
-    "--talkturo-public-key",
-    multiple=True,
-    envvar="TALKTURO_WEBHOOK_PUBLIC_KEY",
-    help="Talkturo's Ed25519 public key (base64), for call webhooks. " + _MULTIPLE,
-)
-@click.option(
-    "--talkturo-billing-secret",
-    multiple=True,
-    envvar="TALKTURO_WEBHOOK_SECRET",
-    help="The Talkturo billing webhook secret. " + _MULTIPLE,
-)
+@_keys("--talkturo-public-key", "TALKTURO_WEBHOOK_PUBLIC_KEY", "Talkturo's Ed25519 key (base64).")
+@_keys("--talkturo-billing-secret", "TALKTURO_WEBHOOK_SECRET", "The Talkturo billing secret.")
 @click.option(
     "--tolerance",
     default=300.0,

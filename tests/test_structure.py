@@ -159,3 +159,28 @@ def test_no_private_module_of_another_package() -> None:
             if not inside:
                 offenders.append(f"{module} -> {target}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("package", "allowed"),
+    [
+        # The emulator checks the SDK independently: it shares none of its code.
+        ("talkkit.emulator", ("talkkit.emulator",)),
+        # Receiving webhooks needs the core only, not the request path or a platform.
+        (
+            "talkkit.webhooks",
+            ("talkkit.webhooks", "talkkit.errors", "talkkit._converter", "talkkit._json_body")
+            + ("talkkit._redis_url", "talkkit._constants", "talkkit._log"),
+        ),
+    ],
+)
+def test_a_package_imports_only_what_the_map_allows(package: str, allowed: tuple[str, ...]) -> None:
+    graph = _graph(every_import=True)
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module == package or module.startswith(package + ".")
+        for target in targets
+        if not target.startswith(allowed)
+    ]
+    assert offenders == []

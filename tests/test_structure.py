@@ -169,8 +169,15 @@ def test_no_private_module_of_another_package() -> None:
         # Receiving webhooks needs the core only, not the request path or a platform.
         (
             "talkkit.webhooks",
-            ("talkkit.webhooks", "talkkit.errors", "talkkit._converter", "talkkit._json_body")
-            + ("talkkit._redis_url", "talkkit._constants", "talkkit._log"),
+            (
+                "talkkit.webhooks",
+                "talkkit.errors",
+                "talkkit._converter",
+                "talkkit._json_body",
+                "talkkit._redis_url",
+                "talkkit._constants",
+                "talkkit._log",
+            ),
         ),
     ],
 )

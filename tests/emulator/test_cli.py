@@ -131,3 +131,21 @@ def test_python_m_emulator_takes_a_call_time_scale(
         entry.main(["--call-time-scale", "-1"])
     assert exit_info.value.code == 2
     assert "call_time_scale must be 0 or more" in capsys.readouterr().err
+
+
+def test_talkturo_webhook_url_prints_the_public_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--talkturo-webhook-url configures the emulator and prints the key that verifies it."""
+    plain, _ = _run(monkeypatch)
+    assert "TALKTURO_WEBHOOK_PUBLIC_KEY" not in plain.output
+    url = "http://127.0.0.1:8790/talkturo"
+    result, served = _run(monkeypatch, "--talkturo-webhook-url", url)
+    assert result.exit_code == 0, result.output
+    emu = served["emulator"]
+    assert emu.talkturo_call_webhook_url == url
+    assert f"Talkturo call webhooks go to {url}" in result.output
+    assert f"export TALKTURO_WEBHOOK_PUBLIC_KEY={emu.talkturo_webhook_public_key}\n" in (
+        result.output
+    )
+    bad, _ = _run(monkeypatch, "--talkturo-webhook-url", "hooks.example")
+    assert bad.exit_code == 2
+    assert "http(s) URL" in bad.output

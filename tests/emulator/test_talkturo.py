@@ -317,3 +317,64 @@ async def test_inbound_webhook_needs_no_token(emu: Emulator, client: httpx.Async
     response = await client.post("/api/db/webhook", json=event)
     assert response.json() == {"received": True}
     assert emu.talkturo.webhook_events[0]["payload"] == event
+
+
+async def _started_campaign(
+    emu: Emulator, client: httpx.AsyncClient, phones: list[str], body: dict[str, Any]
+) -> tuple[str, str]:
+    """A campaign with one contact per phone, started: its path and company id."""
+    company_id = await _company(client)
+    ids = []
+    for i, phone in enumerate(phones):
+        contact = _contact(company_id, email=f"c{i}@example.com", phone=phone)
+        ids.append((await _post(client, "/api/crm/contacts", contact)).json()["contact"]["id"])
+    campaign = (
+        await _post(client, "/api/crm/campaigns", {"teamId": TALKTURO_TEAM_ID, **body})
+    ).json()["campaign"]
+    base = f"/api/crm/campaigns/{campaign['id']}"
+    await _post(client, f"{base}/contacts", {"contactIds": ids})
+    assert (await _post(client, f"{base}/run", {"action": "start"})).status_code == 200
+    return base, company_id
+
+
+async def test_a_started_campaign_calls_each_contact_once(
+    emu: Emulator, client: httpx.AsyncClient
+) -> None:
+    """One call per contact with a phone; a restart calls only contacts added since."""
+    emu.call_time_scale = 0
+    phones = ["+12025550301", "+12025550302"]
+    body = {"name": "Dial", "fromNumber": "+12025550199"}
+    base, company_id = await _started_campaign(emu, client, phones, body)
+    calls = list(emu.talkturo.calls.values())
+    assert [(c["to"], c["from"], c["status"]) for c in calls] == [
+        (p, "+12025550199", "initiated") for p in phones
+    ]
+    emu.talkturo.settle()
+    fates = emu.talkturo_call_fates()
+    assert list(fates) == [c["id"] for c in calls]
+    assert [c["status"] for c in calls] == [f.status for f in fates.values()]
+    assert all(c["ended_at"] is not None for c in calls)
+    assert emu.placed_calls == []  # Talkover's record only
+    assert emu.pending_webhooks == 0  # no Talkturo call webhook URL
+
+    await _post(client, f"{base}/run", {"action": "stop"})
+    later = _contact(company_id, email="later@example.com", phone="+12025550303")
+    later_id = (await _post(client, "/api/crm/contacts", later)).json()["contact"]["id"]
+    await _post(client, f"{base}/contacts", {"contactIds": [later_id]})
+    await _post(client, f"{base}/run", {"action": "start"})
+    assert [c["to"] for c in emu.talkturo.calls.values()] == [*phones, "+12025550303"]
+
+
+async def test_campaign_call_fates_follow_the_seed() -> None:
+    """Two emulators with one seed end the same calls the same way."""
+    phones = [f"+1202555{n:04d}" for n in range(400, 412)]
+    ends = []
+    for _ in range(2):
+        emu = Emulator(seed=5, call_time_scale=0)
+        async with httpx.AsyncClient(
+            transport=emu.transport(), base_url="http://localhost"
+        ) as client:
+            await _started_campaign(emu, client, phones, {"name": "Seeded"})
+        ends.append([(f.to, f.status, f.duration) for f in emu.talkturo_call_fates().values()])
+    assert ends[0] == ends[1]
+    assert len({status for _, status, _ in ends[0]}) > 1

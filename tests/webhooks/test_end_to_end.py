@@ -1,26 +1,29 @@
 """
-End to end over real sockets: the served emulator places Talkover calls and delivers signed
-webhooks to `talkkit.webhooks.app` under uvicorn; each call's final status is handled once,
-although the emulator redelivers (the first answer to some events is lost or refused).
+End to end over real sockets: the served emulator places Talkover calls and Talkturo campaign
+calls and delivers signed webhooks to `talkkit.webhooks.app` under uvicorn; each call's final
+status is handled once, although the emulator redelivers (the first answer to some events is
+lost or refused).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
 import pytest
 
 import talkkit.webhooks
-from talkkit.emulator import TALKOVER_TOKEN, Emulator
+from talkkit.emulator import TALKOVER_TOKEN, TALKTURO_TEAM_ID, TALKTURO_TOKEN, Emulator
 from talkkit.talkover import AsyncTalkover
+from talkkit.talkturo import AsyncTalkturo
 from talkkit.testing import ready_agent
 from talkkit.webhooks import Event, TalkoverEvent
 
-from .conftest import serve
+from .conftest import (
+    FlakyNetwork,
+    check_talkturo_calls,
+    serve,
+    start_talkturo_campaign,
+    talkturo_finals_arrived,
+    wait_for,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -36,8 +39,7 @@ AGENT_EVENTS = [
 CAMPAIGN_EVENTS = ["campaign_call.completed", "campaign_call.failed"]
 AGENT_NUMBERS = [f"+1202555{n:04d}" for n in range(10, 16)]
 CAMPAIGN_NUMBERS = [f"+1415555{n:04d}" for n in range(20, 26)]
-
-Message = MutableMapping[str, Any]
+TALKTURO_NUMBERS = [f"+1312555{n:04d}" for n in range(30, 36)]
 
 
 @pytest.fixture
@@ -46,77 +48,29 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-class FlakyNetwork:
-    """
-    Sits in front of the receiver. On the first delivery of an event it either passes it on
-    and loses the receiver's answer (replying 500: the receiver took it, the sender does not
-    know), refuses it before the receiver sees it (503), or passes it through, by the
-    event id's hash. The emulator retries the first two: the first kind is a duplicate.
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.seen: set[str] = set()
-        self.lost = self.refused = 0
-
-    async def __call__(
-        self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Any
-    ) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)  # lifespan: the receiver's workers
-            return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-
-        async def replay() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        event_id = str(json.loads(body).get("event_id"))
-        first = event_id not in self.seen
-        self.seen.add(event_id)
-        fate = int(hashlib.sha256(event_id.encode()).hexdigest(), 16) % 3 if first else 2
-        if fate == 0:
-
-            async def lose(message: Message) -> None:
-                pass
-
-            await self.app(scope, replay, lose)
-            self.lost += 1
-            await _answer(send, 500)
-        elif fate == 1:
-            self.refused += 1
-            await _answer(send, 503)
-        else:
-            await self.app(scope, replay, send)
-
-
-async def _answer(send: Any, status: int) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
-
-
-def _wait_for(done: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the deliveries did not all arrive"
-        time.sleep(0.05)
-
-
 async def test_every_final_status_arrives_once_despite_redelivery() -> None:
-    """Agent and campaign calls: one handled final event per call, matching the emulator."""
+    """
+    Talkover agent and campaign calls and Talkturo campaign calls: one handled final event
+    per call, matching the emulator.
+    """
     handled: list[TalkoverEvent] = []
+    talkturo: list[Event] = []
 
     async def on_event(event: Event) -> None:
-        assert isinstance(event, TalkoverEvent)
-        handled.append(event)
+        if isinstance(event, TalkoverEvent):
+            handled.append(event)
+        else:
+            talkturo.append(event)
 
-    receiver = talkkit.webhooks.app(on_event, talkover_secret=[AGENT_SECRET, CAMPAIGN_SECRET])
-    network = FlakyNetwork(receiver)
     emu = Emulator(seed=7, call_time_scale=0.002)  # a 4-minute call ends in half a second
+    receiver = talkkit.webhooks.app(
+        on_event,
+        talkover_secret=[AGENT_SECRET, CAMPAIGN_SECRET],
+        talkturo_public_key=emu.talkturo_webhook_public_key,
+    )
+    network = FlakyNetwork(receiver)
     with serve(network) as hook_url, serve(emu.app) as emu_url:
+        emu.talkturo_call_webhook_url = hook_url + "/talkturo"  # the dashboard setting
         async with AsyncTalkover(TALKOVER_TOKEN, base_url=emu_url + "/api/v1") as client:
             agent = await ready_agent(client, "Dialer")
             await client.agent_webhooks.create(
@@ -143,15 +97,20 @@ async def test_every_final_status_arrives_once_despite_redelivery() -> None:
                 await client.agents.call(agent.id, phone_number=number, context={"n": n})
             for n, number in enumerate(CAMPAIGN_NUMBERS):
                 await client.campaigns.call(campaign.id, phone_number=number, context={"n": n})
+        async with AsyncTalkturo(
+            TALKTURO_TOKEN, base_url=emu_url + "/api", team_id=TALKTURO_TEAM_ID
+        ) as talkturo_client:
+            await start_talkturo_campaign(talkturo_client, TALKTURO_NUMBERS)
 
         calls = emu.talkover.calls
         # Both servers run in their own threads: poll their state until everything arrived.
-        _wait_for(
+        wait_for(
             lambda: (
                 not emu.pending_webhooks
                 and len(calls) == len(AGENT_NUMBERS) + len(CAMPAIGN_NUMBERS)
                 and {e.call_id for e in handled if e.is_final} == set(calls)
-                and len(handled) == receiver.accepted
+                and talkturo_finals_arrived(emu, talkturo)
+                and len(handled) + len(talkturo) == receiver.accepted
             )
         )
 
@@ -168,6 +127,8 @@ async def test_every_final_status_arrives_once_despite_redelivery() -> None:
     assert {e.type for e in campaign_finals} <= set(CAMPAIGN_EVENTS)
     assert len(campaign_finals) == len(CAMPAIGN_NUMBERS)
     assert all(e.agent_id == agent.id for e in handled if e.type.startswith("event_phone"))
+    talkturo_finals = check_talkturo_calls(emu, talkturo)
+    assert talkturo_finals.total() == len(TALKTURO_NUMBERS)
     # Every event handled once, although some were delivered twice and taken both times.
     ids = [e.id for e in handled]
     assert len(ids) == len(set(ids))
@@ -178,3 +139,4 @@ async def test_every_final_status_arrives_once_despite_redelivery() -> None:
     retried = [d for d in emu.webhook_deliveries if d.attempt > 1]
     assert len(retried) == network.lost + network.refused
     assert all(d.ok for d in retried)
+    assert {d.url for d in retried if d.event.startswith("call.")} == {hook_url + "/talkturo"}

@@ -37,6 +37,14 @@ def emulator() -> None:
     "0 at once (how long `calls dial --wait` follows them).",
 )
 @click.option(
+    "--talkturo-webhook-url",
+    default=None,
+    metavar="URL",
+    help="Deliver Talkturo call webhooks of campaign calls here, signed with Ed25519 (the "
+    "public key is printed; needs the 'webhooks' extra). The dashboard setting on the real "
+    "service.",
+)
+@click.option(
     "--fault-route",
     default="*",
     show_default=True,
@@ -54,6 +62,7 @@ def serve(
     no_rate_limits: bool,
     allow_duplicates: bool,
     call_time_scale: float,
+    talkturo_webhook_url: str | None,
     fault_route: str,
     latency: float,
     error_rate: float,
@@ -69,12 +78,18 @@ def serve(
         raise click.ClickException(str(exc)) from exc
 
     limits = dict.fromkeys(("talkturo", "talkover", "talkory")) if no_rate_limits else None
-    emu = api.Emulator(
-        seed=seed,
-        rate_limits=limits,
-        refuse_duplicates=not allow_duplicates,
-        call_time_scale=call_time_scale,
-    )
+    try:
+        emu = api.Emulator(
+            seed=seed,
+            rate_limits=limits,
+            refuse_duplicates=not allow_duplicates,
+            call_time_scale=call_time_scale,
+            talkturo_call_webhook_url=talkturo_webhook_url,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ImportError as exc:  # cryptography, to sign Talkturo call webhooks
+        raise click.ClickException(str(exc)) from exc
     if latency or error_rate or throttle_rate or drop_rate or commit_drop_rate:
         try:
             rule = api.FaultRule(
@@ -88,7 +103,7 @@ def serve(
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
         emu.faults.add(rule)
-    click.echo(banner(host, port))
+    click.echo(banner(host, port, emu))
     try:
         api.serve(host=host, port=port, emulator=emu)
     except ImportError as exc:

@@ -17,7 +17,10 @@ import anyio
 import attrs
 import httpx
 
-__all__ = ["RETRY_BASE", "Outbox", "WebhookDelivery"]
+__all__ = ["RETRY_BASE", "Outbox", "Signer", "WebhookDelivery"]
+
+Signer = Callable[[bytes], Mapping[str, str]]
+"""Signs a body at the moment it is sent: the headers to add (a signed timestamp, say)."""
 
 RETRY_BASE = 5.0
 """
@@ -66,6 +69,7 @@ class _Pending:
     max_attempts: int
     timeout: float
     due: datetime | None
+    sign: Signer | None = None
     attempts: int = 0
 
 
@@ -101,8 +105,14 @@ class Outbox:
         method: str = "POST",
         max_retries: int = 3,
         timeout: float = 30.0,
+        sign: Signer | None = None,
     ) -> None:
-        """Queue a delivery, due now."""
+        """
+        Queue a delivery, due now.
+
+        ``sign`` is called on every attempt (as providers that sign a timestamp do, so a
+        retry is not stale); its headers are added to ``headers``.
+        """
         self.pending.append(
             _Pending(
                 event_id=event_id,
@@ -114,6 +124,7 @@ class Outbox:
                 max_attempts=1 + max_retries,
                 timeout=timeout,
                 due=self.now(),
+                sign=sign,
             )
         )
 
@@ -150,12 +161,15 @@ class Outbox:
         pending.attempts += 1
         status: int | None = None
         error: str | None = None
+        headers = pending.headers
+        if pending.sign is not None:
+            headers = {**headers, **pending.sign(pending.body)}
         try:
             response = await client.request(
                 pending.method,
                 pending.url,
                 content=pending.body,
-                headers=pending.headers,
+                headers=headers,
                 timeout=pending.timeout,
             )
             status = response.status_code

@@ -34,6 +34,7 @@ from talkkit.emulator._talkover_lifecycle import (
 )
 from talkkit.emulator._talkover_state import TalkoverState
 from talkkit.emulator._talkturo import PUBLIC_ROUTES, TalkturoRoutes
+from talkkit.emulator._talkturo_calls import CallWebhooks
 from talkkit.emulator._talkturo_state import TalkturoState
 from talkkit.emulator._transport import EmulatorTransport
 
@@ -78,6 +79,11 @@ class Emulator:
             company whose name, the team already has (the default). `False` stores every
             create, so a test can count on the server how often a client created each
             record, which a refusing server hides (see `refuse_duplicates`).
+        talkturo_call_webhook_url: Where Talkturo call webhooks go (a dashboard setting on
+            the real service, so not set through the API): each Talkturo campaign call's
+            status changes are delivered there, signed with Ed25519 by a key pair made for
+            this emulator (`talkturo_webhook_public_key`). Needs the ``webhooks`` extra
+            (``cryptography``); `ImportError` naming it otherwise.
 
     Example:
         ```python
@@ -101,6 +107,7 @@ class Emulator:
         now: Callable[[], datetime] | None = None,
         call_time_scale: float = 1.0,
         call_mix: Mapping[str, float] = DEFAULT_CALL_MIX,
+        talkturo_call_webhook_url: str | None = None,
     ) -> None:
         limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
         unknown = set(limits) - set(DEFAULT_RATE_LIMITS)
@@ -122,8 +129,12 @@ class Emulator:
         )
         if now is not None:
             self._env.now = now
-        self.talkturo = TalkturoState(self._env)
         self._outbox = Outbox(self._env_now, lambda: self._env.call_time_scale)
+        self._call_webhooks = CallWebhooks()
+        self._call_webhooks.configure(talkturo_call_webhook_url)
+        self.talkturo = TalkturoState(
+            self._env, outbox=self._outbox, call_webhooks=self._call_webhooks
+        )
         self.talkover = TalkoverState(self._env, outbox=self._outbox)
         self.talkory = TalkoryState(self._env)
         platforms = (
@@ -167,7 +178,11 @@ class Emulator:
 
     @property
     def placed_calls(self) -> list[PlacedCall]:
-        """Every call actually placed (Talkover agent and campaign calls)."""
+        """
+        Every call actually placed through Talkover (agent and campaign calls).
+
+        Calls a Talkturo campaign places are in ``emu.talkturo.calls`` (`talkturo_call_fates`).
+        """
         return self._env.placed_calls
 
     @property
@@ -217,6 +232,41 @@ class Emulator:
         """
         return self.talkover.fates()
 
+    def talkturo_call_fates(self) -> dict[str, CallFate]:
+        """
+        How every call a Talkturo campaign placed ends, by call id, in the order placed.
+
+        Like `call_fates` (`agent_id` is the campaign's assistant). Starting a campaign
+        (``POST /api/crm/campaigns/{id}/run`` ``{"action": "start"}``) calls each contact on it
+        with a phone; the calls are in ``emu.talkturo.calls``.
+        """
+        return self.talkturo.fates()
+
+    @property
+    def talkturo_call_webhook_url(self) -> str | None:
+        """
+        Where Talkturo call webhooks are delivered (see the constructor argument).
+
+        Settable at any time, as in the dashboard; `None` stops queueing new deliveries.
+        Setting a URL raises `ImportError` when ``cryptography`` is missing.
+        """
+        return self._call_webhooks.url
+
+    @talkturo_call_webhook_url.setter
+    def talkturo_call_webhook_url(self, url: str | None) -> None:
+        self._call_webhooks.configure(url)
+
+    @property
+    def talkturo_webhook_public_key(self) -> str:
+        """
+        The Ed25519 public key that verifies this emulator's Talkturo call webhooks, as the
+        portal shows it: the base64 of its 32 raw bytes (pass it as ``public_key=`` to
+        `talkkit.webhooks.unwrap` or ``talkturo_public_key=`` to `talkkit.webhooks.app`).
+
+        Made fresh for each emulator (kept by `reset`). Needs ``cryptography``.
+        """
+        return self._call_webhooks.public_key
+
     def calls_per_number(self) -> Counter[str]:
         """How many calls were placed to each number (agent and campaign calls)."""
         return Counter(call.to for call in self._env.placed_calls)
@@ -263,8 +313,9 @@ class Emulator:
         Every webhook delivery attempt so far, in order (retries included).
 
         Deliveries are queued when a call changes status (Talkover agent and campaign
-        webhooks registered through the API, signed with their ``webhook_secret``) and sent
-        by `deliver_webhooks` (which a served emulator runs) or `deliver_due`.
+        webhooks registered through the API, signed with their ``webhook_secret``; Talkturo
+        call webhooks to `talkturo_call_webhook_url`, signed with Ed25519) and sent by
+        `deliver_webhooks` (which a served emulator runs) or `deliver_due`.
         """
         return self._outbox.attempts
 
@@ -286,6 +337,7 @@ class Emulator:
 
     async def _deliver(self, client: httpx.AsyncClient) -> int:
         self.talkover.settle()
+        self.talkturo.settle()
         return await self._outbox.send_due(client)
 
     async def deliver_webhooks(
@@ -316,7 +368,8 @@ class Emulator:
         """
         Empty all state and records, keeping the configuration.
 
-        Tokens, rate-limit specs, fault rules and the call settings stay; stored resources,
+        Tokens, rate-limit specs, fault rules, the call settings and the Talkturo call
+        webhook URL and key stay; stored resources,
         logs, placed calls, rate-limit buckets and fault counters are cleared, and the seeded
         generators rewind, so the emulator behaves exactly like a fresh one with the same
         settings.

@@ -85,7 +85,8 @@ class PlacedCall:
 @attrs.frozen(kw_only=True)
 class CallFate:
     """
-    How a placed Talkover call ends: the truth a followed call's outcome must match.
+    How a placed Talkover call (or Talkturo campaign call) ends: the truth a followed call's
+    outcome must match.
 
     Fixed when the call is placed (seeded; see `Emulator`'s `call_mix`), whether or not the
     call has ended yet; `emu.talkover.complete_calls()` replaces it for the calls it ends. `status` is the final status (`completed`,

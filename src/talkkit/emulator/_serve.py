@@ -19,9 +19,22 @@ if TYPE_CHECKING:
 __all__ = ["banner", "serve"]
 
 
-def banner(host: str, port: int) -> str:
-    """The base URLs and credentials to use, as shell lines users can paste."""
+def banner(host: str, port: int, emulator: Emulator | None = None) -> str:
+    """
+    The base URLs and credentials to use, as shell lines users can paste.
+
+    With an ``emulator`` that has a Talkturo call webhook URL, also where those webhooks go
+    and the public key that verifies them (as ``TALKTURO_WEBHOOK_PUBLIC_KEY``, which
+    ``talkkit webhooks listen`` reads).
+    """
     root = f"http://{host}:{port}"
+    hooks = []
+    if emulator is not None and (url := emulator.talkturo_call_webhook_url) is not None:
+        hooks = [
+            f"Talkturo call webhooks go to {url}, signed with Ed25519; verify them with:",
+            f"export TALKTURO_WEBHOOK_PUBLIC_KEY={emulator.talkturo_webhook_public_key}",
+            "",
+        ]
     return "\n".join(
         [
             f"talkkit emulator listening on {root}",
@@ -34,6 +47,7 @@ def banner(host: str, port: int) -> str:
             f"export TALKOVER_BASE_URL={root}/api/v1 TALKOVER_TOKEN={TALKOVER_TOKEN}",
             f"export TALKORY_BASE_URL={root} TALKORY_API_KEY={TALKORY_KEY}",
             "",
+            *hooks,
             "Press Ctrl-C to stop.",
         ]
     )
@@ -49,8 +63,9 @@ def serve(
     """
     Serve an emulator with uvicorn until Ctrl-C (SIGINT) or SIGTERM, then return.
 
-    While it serves, calls move along and webhooks registered through the API are delivered
-    in the background (`Emulator.deliver_webhooks`).
+    While it serves, calls move along and webhooks (those registered through the API, and
+    Talkturo call webhooks when the emulator has a URL for them) are delivered in the
+    background (`Emulator.deliver_webhooks`).
 
     Args:
         host: Interface to bind; keep the default loopback address unless you need more.

@@ -1,4 +1,8 @@
-"""How a Talkover call moves through its statuses: a seeded script per call, read lazily."""
+"""
+How a placed call moves through its statuses: a seeded script per call, read lazily.
+
+Talkover calls and the calls a Talkturo campaign places share these scripts (`CallBook`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,21 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
+
+from talkkit.emulator._records import CallFate
+
+if TYPE_CHECKING:
+    from talkkit.emulator._env import Env
 
 __all__ = [
     "DEFAULT_CALL_MIX",
     "FINAL_CALL_STATUSES",
+    "CallBook",
     "CallScript",
+    "Moved",
     "check_call_mix",
     "check_time_scale",
     "script_call",
@@ -89,6 +101,12 @@ class CallScript:
         real = offset * self.scale
         return self.placed_at + timedelta(seconds=real) if math.isfinite(real) else None
 
+    def reached(self, offset: float) -> datetime:
+        """The clock time of a step the call reached (so its moment is finite)."""
+        moment = self.moment(offset)
+        assert moment is not None  # a step reached has a finite moment
+        return moment
+
     def step_at(self, now: datetime) -> int:
         """Index in `steps` of where the call is at `now`."""
         elapsed = max((now - self.placed_at).total_seconds(), 0.0)
@@ -143,3 +161,98 @@ def script_call(
     else:
         steps.append((ring + rng.uniform(*_ENDS_AFTER[status]), status))
     return CallScript(placed_at, scale, tuple(steps), duration)
+
+
+@attrs.frozen
+class Moved:
+    """
+    A live call that moved on (`CallBook.advance`).
+
+    `status` is the step it shows now, reached at `moment`; `passed` every status it went
+    through since the last look, with when (the last one is `status`); `final` whether it
+    ended.
+    """
+
+    call_id: str
+    status: str
+    moment: datetime
+    passed: tuple[tuple[str, datetime], ...]
+    final: bool
+    duration: int
+
+
+@attrs.define
+class CallBook:
+    """
+    The scripts of placed calls, how far each live call is shown, and how often each number
+    was dialled (which, with the seed, draws how a call ends).
+    """
+
+    scripts: dict[str, CallScript] = attrs.Factory(dict)
+    live: dict[str, int] = attrs.Factory(dict)  # call id -> index of its step shown
+    dialed: dict[str, int] = attrs.Factory(dict)  # number -> calls placed to it
+
+    def place(
+        self, call_id: str, to: str, env: Env, placed_at: datetime, delay: float = 0.0
+    ) -> CallScript:
+        """
+        Draw the script of a new call to `to` with the emulator's seed and call settings,
+        and follow it from `initiated`.
+        """
+        nth = self.dialed.get(to, 0)
+        self.dialed[to] = nth + 1
+        script = script_call(
+            env.seed,
+            to,
+            nth,
+            mix=env.call_mix,
+            scale=env.call_time_scale,
+            placed_at=placed_at,
+            delay=delay,
+        )
+        self.scripts[call_id] = script
+        self.live[call_id] = 0
+        return script
+
+    def advance(self, now: datetime) -> list[Moved]:
+        """Move every live call to where its script is at `now`; return those that moved."""
+        moved = []
+        for call_id, shown in list(self.live.items()):
+            script = self.scripts[call_id]
+            step = script.step_at(now)
+            if step == shown:
+                continue
+            passed = tuple(
+                (status, script.reached(offset))
+                for offset, status in script.steps[shown + 1 : step + 1]
+            )
+            final = step == len(script.steps) - 1
+            if final:
+                del self.live[call_id]
+            else:
+                self.live[call_id] = step
+            status, moment = passed[-1]
+            moved.append(Moved(call_id, status, moment, passed, final, script.duration))
+        return moved
+
+    def fate(
+        self, call_id: str, to: str, agent_id: str | None, campaign_id: str | None
+    ) -> CallFate | None:
+        """How a placed call ends (`None` for a call this book does not know)."""
+        script = self.scripts.get(call_id)
+        if script is None:
+            return None
+        return CallFate(
+            call_id=call_id,
+            to=to,
+            agent_id=agent_id,
+            campaign_id=campaign_id,
+            status=script.status,
+            duration=script.duration,
+            ends_at=script.ends_at,
+        )
+
+    def finish(self, call_id: str, status: str, duration: int, now: datetime) -> None:
+        """End a call now with `status` (`complete_calls`)."""
+        self.scripts[call_id] = CallScript.finished(status, duration, now)
+        self.live.pop(call_id, None)

@@ -14,7 +14,7 @@ from talkkit.emulator._platform import RequestContext
 from talkkit.emulator._records import CallFate, PlacedCall
 from talkkit.emulator._state import PlatformState
 from talkkit.emulator._talkover_events import announce
-from talkkit.emulator._talkover_lifecycle import CallScript, script_call
+from talkkit.emulator._talkover_lifecycle import CallBook
 from talkkit.emulator._wire import iso, lookup
 
 __all__ = ["ACTIVE_CALL_STATUSES", "TalkoverState", "formatted", "missing"]
@@ -76,9 +76,7 @@ class TalkoverState(PlatformState):
     phone_numbers: dict[str, JSONDict] = attrs.Factory(dict)
     sip_trunks: dict[str, JSONDict] = attrs.Factory(dict)
     sip_passwords: dict[str, str] = attrs.Factory(dict)
-    scripts: dict[str, CallScript] = attrs.Factory(dict)
-    live: dict[str, int] = attrs.Factory(dict)  # call id -> index of its step shown
-    dialed: dict[str, int] = attrs.Factory(dict)  # number -> calls placed to it
+    book: CallBook = attrs.Factory(CallBook)  # how each call moves along
     webhook_secrets: dict[str, str] = attrs.Factory(dict)  # webhook id -> webhook_secret
     call_context: dict[str, Mapping[str, Any]] = attrs.Factory(dict)  # echoed in webhooks
 
@@ -190,17 +188,6 @@ class TalkoverState(PlatformState):
         """
         env = self.env
         placed_at = env.now()
-        nth = self.dialed.get(to, 0)
-        self.dialed[to] = nth + 1
-        script = script_call(
-            env.seed,
-            to,
-            nth,
-            mix=env.call_mix,
-            scale=env.call_time_scale,
-            placed_at=placed_at,
-            delay=delay,
-        )
         numbers = agent["phone_numbers"] or list(self.phone_numbers.values())
         origin = numbers[0]["number"] if numbers else "+14155550100"
         call = self.stamp(
@@ -222,8 +209,7 @@ class TalkoverState(PlatformState):
             }
         )
         self.calls[call["id"]] = call
-        self.scripts[call["id"]] = script
-        self.live[call["id"]] = 0
+        self.book.place(call["id"], to, env, placed_at, delay)
         if context:
             self.call_context[call["id"]] = context
         self._announce(call, "initiated")
@@ -247,26 +233,14 @@ class TalkoverState(PlatformState):
 
     def settle(self) -> None:
         """Bring every live call's history record to where its script is now."""
-        now = self.env.now()
-        for call_id, shown in list(self.live.items()):
-            call = self.calls.get(call_id)
-            if call is None:  # deleted with its agent
-                del self.live[call_id]
-                continue
-            script = self.scripts[call_id]
-            step = script.step_at(now)
-            if step == shown:
-                continue
-            offset, status = script.steps[step]
-            moment = script.moment(offset)
-            assert moment is not None  # a step reached has a finite moment
-            call.update(status=status, updated_at=iso(moment))
-            if step == len(script.steps) - 1:
-                call.update(duration=script.duration, ended_at=iso(moment))
-                del self.live[call_id]
-            else:
-                self.live[call_id] = step
-            for _, passed in script.steps[shown + 1 : step + 1]:
+        for call_id in [c for c in self.book.live if c not in self.calls]:
+            del self.book.live[call_id]  # deleted with its agent
+        for moved in self.book.advance(self.env.now()):
+            call = self.calls[moved.call_id]
+            call.update(status=moved.status, updated_at=iso(moved.moment))
+            if moved.final:
+                call.update(duration=moved.duration, ended_at=iso(moved.moment))
+            for passed, _ in moved.passed:
                 self._announce(call, passed)
 
     def complete_calls(self, status: str = "completed", duration: int = 30) -> int:
@@ -276,8 +250,7 @@ class TalkoverState(PlatformState):
         ended = [c for c in self.calls.values() if c["status"] in ACTIVE_CALL_STATUSES]
         for call in ended:
             self.stamp(call, status=status, duration=duration, ended_at=iso(now))
-            self.scripts[call["id"]] = CallScript.finished(status, duration, now)
-            self.live.pop(call["id"], None)
+            self.book.finish(call["id"], status, duration, now)
             self._announce(call, status)
         return len(ended)
 
@@ -290,15 +263,12 @@ class TalkoverState(PlatformState):
     def fates(self) -> dict[str, CallFate]:
         """How every placed call ends (or ended), by call id, in the order they were placed."""
         return {
-            placed.call_id: CallFate(
-                call_id=placed.call_id,
-                to=placed.to,
-                agent_id=placed.agent_id,
-                campaign_id=placed.campaign_id,
-                status=script.status,
-                duration=script.duration,
-                ends_at=script.ends_at,
-            )
+            placed.call_id: fate
             for placed in list(self.env.placed_calls)  # a served emulator may be appending
-            if (script := self.scripts.get(placed.call_id)) is not None
+            if (
+                fate := self.book.fate(
+                    placed.call_id, placed.to, placed.agent_id, placed.campaign_id
+                )
+            )
+            is not None
         }

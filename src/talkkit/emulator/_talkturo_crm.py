@@ -231,6 +231,8 @@ class CrmRoutes:
         self.state.campaign_runs.append(
             {"campaign_id": campaign["id"], "action": action, "at": self.state.env.now()}
         )
+        if action == "start":
+            self.state.place_campaign_calls(campaign)
         return success(status=new_status, campaign=campaign)
 
     async def add_contacts(self, request: Request) -> Response:

@@ -1,4 +1,7 @@
-"""Talkturo's in-memory state: accounts, teams, assistants, CRM records and phone numbers."""
+"""
+Talkturo's in-memory state: accounts, teams, assistants, CRM records, phone numbers and the
+calls running campaigns place.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,13 @@ from talkkit.emulator._constants import (
     TALKTURO_ACCOUNT_SLUG,
     TALKTURO_TEAM_ID,
 )
+from talkkit.emulator._deliveries import Outbox
 from talkkit.emulator._errors import ApiError, JSONDict
+from talkkit.emulator._records import CallFate
 from talkkit.emulator._state import PlatformState
-from talkkit.emulator._wire import lookup
+from talkkit.emulator._talkover_lifecycle import CallBook
+from talkkit.emulator._talkturo_calls import CallWebhooks
+from talkkit.emulator._wire import iso, lookup
 
 __all__ = ["TEMPLATES", "TalkturoState", "company_key", "contact_key", "snake"]
 
@@ -79,7 +86,15 @@ class TalkturoState(PlatformState):
     `campaign_runs` records each start/stop; `webhook_events` what the inbound webhook got.
     `unique` indexes contact emails/phones and company names per team (for the 409s), so
     records should be created through the API rather than inserted directly.
+
+    Starting a campaign places one call per contact on it with a phone (`calls`, in the
+    order placed; each contact once per campaign). Calls move along the same seeded scripts
+    as Talkover calls as time passes (`settle`); each status change queues signed call
+    webhooks in `outbox` when `call_webhooks` has a URL.
     """
+
+    outbox: Outbox = attrs.field(kw_only=True)
+    call_webhooks: CallWebhooks = attrs.field(kw_only=True)
 
     accounts: dict[str, JSONDict] = attrs.Factory(dict)
     teams: dict[str, JSONDict] = attrs.Factory(dict)
@@ -92,6 +107,9 @@ class TalkturoState(PlatformState):
     unique: dict[tuple[str, ...], str] = attrs.Factory(dict)
     campaign_runs: list[JSONDict] = attrs.Factory(list)
     webhook_events: list[JSONDict] = attrs.Factory(list)
+    calls: dict[str, JSONDict] = attrs.Factory(dict)
+    book: CallBook = attrs.Factory(CallBook)  # how each call moves along
+    called: dict[str, set[str]] = attrs.Factory(dict)  # campaign id -> contact ids called
 
     def __attrs_post_init__(self) -> None:
         for slug, account_id, team_id, name in (
@@ -171,3 +189,86 @@ class TalkturoState(PlatformState):
     def company_keys(self) -> Counter[str]:
         """How many stored companies each natural key has."""
         return Counter(company_key(record) for record in list(self.companies.values()))
+
+    def place_campaign_calls(self, campaign: JSONDict) -> list[JSONDict]:
+        """
+        Call every contact on ``campaign`` with a phone not called by it yet; return the calls.
+
+        INFERRED: all at once (the call window and ``max_concurrent_calls`` are not applied).
+        """
+        called = self.called.setdefault(campaign["id"], set())
+        origin = campaign.get("from_number") or next(
+            (
+                n["phone_number"]
+                for n in self.phone_numbers.values()
+                if n["team_id"] == campaign["team_id"]
+            ),
+            _DEFAULT_FROM,
+        )
+        placed = []
+        for contact_id in self.campaign_contacts.get(campaign["id"], []):
+            contact = self.contacts[contact_id]
+            if contact_id in called or not contact.get("phone") or contact["do_not_call"]:
+                continue
+            called.add(contact_id)
+            placed.append(self._place_call(campaign, contact, origin))
+        return placed
+
+    def _place_call(self, campaign: JSONDict, contact: JSONDict, origin: str) -> JSONDict:
+        env, ids = self.env, self.env.ids
+        placed_at = env.now()
+        leg = ids.uuid()
+        call = self.stamp(
+            {
+                "id": leg,
+                "call_control_id": f"v3:{ids.alnum(40)}",
+                "call_leg_id": leg,
+                "call_session_id": ids.uuid(),
+                "connection_id": None,
+                "from": origin,
+                "to": contact["phone"],
+                "direction": "outgoing",
+                "status": "initiated",
+                "duration": 0,
+                "campaign_id": campaign["id"],
+                "contact_id": contact["id"],
+                "assistant_id": campaign.get("assistant_id"),
+                "team_id": campaign["team_id"],
+                "answered_at": None,
+                "ended_at": None,
+            },
+            6,
+        )
+        self.calls[call["id"]] = call
+        self.book.place(call["id"], call["to"], env, placed_at)
+        self.call_webhooks.announce(self.outbox, call, "initiated", placed_at)
+        return call
+
+    def settle(self) -> None:
+        """Bring every live call to where its script is now, queueing its webhooks."""
+        for moved in self.book.advance(self.env.now()):
+            call = self.calls[moved.call_id]
+            call.update(status=moved.status, updated_at=iso(moved.moment, 6))
+            if moved.final:
+                call.update(duration=moved.duration, ended_at=iso(moved.moment, 6))
+            for status, moment in moved.passed:
+                if status == "answered":
+                    call["answered_at"] = iso(moment, 6)
+                self.call_webhooks.announce(self.outbox, call, status, moment)
+
+    def fates(self) -> dict[str, CallFate]:
+        """How every call a campaign placed ends (or ended), by call id, in placing order."""
+        return {
+            call_id: fate
+            for call_id, call in list(self.calls.items())
+            if (
+                fate := self.book.fate(
+                    call_id, call["to"], call["assistant_id"], call["campaign_id"]
+                )
+            )
+            is not None
+        }
+
+
+_DEFAULT_FROM = "+14155550100"
+"""The caller id of a campaign without ``fromNumber`` whose team owns no number (INFERRED)."""

@@ -17,7 +17,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
 
@@ -39,6 +39,7 @@ __all__ = [
     "no_backoff",
     "ready_agent",
     "running_emulator",
+    "serving",
     "talkory_client",
     "talkover_client",
     "talkturo_client",
@@ -160,32 +161,28 @@ def _loopback_listener() -> socket.socket:
 
 
 @contextmanager
-def running_emulator(
-    emulator: Emulator | None = None, *, backlog: int = 2048
-) -> Iterator[ServedEmulator]:
+def serving(
+    app: Any, *, lifespan: bool = False, backlog: int = 2048, **config: Any
+) -> Iterator[str]:
     """
-    Serve ``emulator`` (a fresh one by default) with uvicorn on a free loopback port.
+    Serve an ASGI ``app`` with uvicorn on a free loopback port; yield its base URL.
 
     The server runs in a daemon thread with its own event loop and stops when the block ends.
-    ``backlog`` is the listen queue (raise it for thousands of simultaneous connections).
-    Needs the ``emulator`` extra.
+
+    Args:
+        app: Any ASGI app (a webhook receiver, an emulator's ``app``).
+        lifespan: Send the app ASGI lifespan events (its background tasks run then).
+        backlog: The listen queue (raise it for thousands of simultaneous connections).
+        **config: More `uvicorn.Config` settings (``ssl_certfile=`` serves https).
     """
     import uvicorn
 
-    from talkkit.emulator import Emulator
-
-    emu = emulator or Emulator()
     sock = _loopback_listener()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        emu.app,
-        log_level="error",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-        backlog=backlog,
-    )
-    server = uvicorn.Server(config)
+    scheme = "https" if config.get("ssl_certfile") else "http"
+    settings: dict[str, Any] = {"log_level": "error", "access_log": False}
+    settings.update(timeout_graceful_shutdown=1, backlog=backlog, **config)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on" if lifespan else "off", **settings))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -194,12 +191,41 @@ def running_emulator(
                 break
             threading.Event().wait(0.01)
         if not server.started:
-            raise RuntimeError("the emulator did not start")
-        yield ServedEmulator(emu, f"http://127.0.0.1:{port}")
+            raise RuntimeError("the server did not start")
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def running_emulator(
+    emulator: Emulator | None = None,
+    *,
+    backlog: int = 2048,
+    webhooks: bool = False,
+    **config: Any,
+) -> Iterator[ServedEmulator]:
+    """
+    Serve ``emulator`` (a fresh one by default) with uvicorn on a free loopback port.
+
+    The server runs in a daemon thread with its own event loop and stops when the block ends.
+    Needs the ``emulator`` extra.
+
+    Args:
+        emulator: The emulator to serve.
+        backlog: The listen queue (raise it for thousands of simultaneous connections).
+        webhooks: Deliver webhooks in the background, as ``talkkit emulator serve`` does
+            (`Emulator.deliver_webhooks`); off by default, so a test's emulator changes only
+            when it is asked to.
+        **config: More `uvicorn.Config` settings (``ssl_certfile=`` serves https).
+    """
+    from talkkit.emulator import Emulator
+
+    emu = emulator or Emulator()
+    with serving(emu.app, lifespan=webhooks, backlog=backlog, **config) as url:
+        yield ServedEmulator(emu, url)
 
 
 async def ready_agent(client: AsyncTalkover, name: str = "SupportBot") -> Agent:

@@ -10,7 +10,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -164,33 +163,8 @@ def https_target(
 
 @contextmanager
 def _serve_tls(emu: Emulator, pem: Path) -> Iterator[ServedEmulator]:
-    import uvicorn
-
-    from talkkit.testing import _loopback_listener
-
-    sock = _loopback_listener()
-    config = uvicorn.Config(
-        emu.app,
-        log_level="error",
-        access_log=False,
-        lifespan="off",
-        ssl_certfile=str(pem),
-        ssl_keyfile=str(pem),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(1000):
-            if server.started or not thread.is_alive():
-                break
-            threading.Event().wait(0.01)
-        assert server.started, "the TLS emulator did not start"
-        yield ServedEmulator(emu, f"https://127.0.0.1:{sock.getsockname()[1]}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with running_emulator(emu, ssl_certfile=str(pem), ssl_keyfile=str(pem)) as served:
+        yield served
 
 
 # -- the wires: (event loop, TALKKIT_TRANSPORT) -----------------------------------------------------

@@ -6,8 +6,6 @@ import base64
 import hashlib
 import json
 import secrets
-import socket
-import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
@@ -22,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from talkkit.emulator import Emulator
 from talkkit.talkturo import AsyncTalkturo
 from talkkit.talkturo.types import CallEvent, CallHangup
+from talkkit.testing import serving
 from talkkit.webhooks import Event
 
 Message = MutableMapping[str, Any]
@@ -78,28 +77,8 @@ def talkover_body(**fields: Any) -> bytes:
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Serve an ASGI ``app`` with uvicorn (lifespan on) on a free 127.0.0.1 port; yield its URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(1000):
-            if server.started or not thread.is_alive():
-                break
-            threading.Event().wait(0.01)
-        assert server.started, "the server did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app, lifespan=True) as url:
+        yield url
 
 
 def _event_id(body: bytes) -> str:

@@ -35,6 +35,10 @@ AccountSlug = Annotated[
 """The ``accountSlug`` of a write; the method passes ``self._client._account(account_slug)``."""
 
 
+def _path(assistant_id: str, tail: str = "") -> str:
+    return f"/assistants/{path_id('assistant_id', assistant_id)}{tail}"
+
+
 class Assistants(Resource):
     """AI voice assistants. ``account_slug`` defaults to the client's."""
 
@@ -59,19 +63,16 @@ class Assistants(Resource):
             InvalidRequestError: A blank name, an unknown template or no account slug.
         """
         values = {**locals(), "account_slug": self._client._account(account_slug)}
+        body = self._client.fields(Assistants.create, values)
         return await self._client.request_model(
-            "POST",
-            "/assistants",
-            Assistant,
-            json=self._client.fields(Assistants.create, values),
-            safety=Safety.UNSAFE,
-            options=options,
+            "POST", "/assistants", Assistant, json=body, safety=Safety.UNSAFE, options=options
         )
 
     async def get(self, assistant_id: str, **options: Unpack[RequestOptions]) -> Assistant:
         """``GET /api/assistants/{assistantId}``: one assistant's configuration."""
-        path = f"/assistants/{path_id('assistant_id', assistant_id)}"
-        return await self._client.request_model("GET", path, Assistant, options=options)
+        return await self._client.request_model(
+            "GET", _path(assistant_id), Assistant, options=options
+        )
 
     async def update(
         self,
@@ -138,14 +139,10 @@ class Assistants(Resource):
                 0.0–2.0, ``max_tokens`` below 1, a non-boolean toggle, no account slug.
         """
         values = {**locals(), "account_slug": self._client._account(account_slug)}
-        path = f"/assistants/{path_id('assistant_id', assistant_id)}"
+        body = self._client.fields(Assistants.update, values)
+        path = _path(assistant_id)
         return await self._client.request_model(
-            "PATCH",
-            path,
-            Assistant,
-            json=self._client.fields(Assistants.update, values),
-            safety=Safety.IDEMPOTENT,
-            options=options,
+            "PATCH", path, Assistant, json=body, safety=Safety.IDEMPOTENT, options=options
         )
 
     async def assign_phone_numbers(
@@ -171,7 +168,7 @@ class Assistants(Resource):
         """
         values = {**locals(), "account_slug": self._client._account(account_slug)}
         payload = self._client.fields(Assistants.assign_phone_numbers, values)
-        path = f"/assistants/{path_id('assistant_id', assistant_id)}/telephony/phone-numbers"
+        path = _path(assistant_id, "/telephony/phone-numbers")
         await self._client.request_json(
             "PATCH", path, json=payload, safety=Safety.IDEMPOTENT, options=options
         )

@@ -23,11 +23,21 @@ from benchmarks.memory import run_memory
 from benchmarks.overhead import run_overhead
 from benchmarks.ratelimit import run_rate_limit
 from benchmarks.report import write_report
+from benchmarks.scaleout import run_scaleout
 from benchmarks.server import ServerProcess
 from benchmarks.shared import run_shared
 from benchmarks.throughput import run_throughput, server_ceiling
 
-SECTIONS = ("overhead", "throughput", "memory", "rate_limit", "imports", "shared", "cli_import")
+SECTIONS = (
+    "overhead",
+    "throughput",
+    "memory",
+    "rate_limit",
+    "imports",
+    "shared",
+    "cli_import",
+    "scaleout",
+)
 
 
 async def _network(
@@ -121,6 +131,9 @@ def main(argv: list[str] | None = None) -> None:
         _progress(sections[-1])
     if "cli_import" in only:
         sections.append(run_cli_import(scale))
+        _progress(sections[-1])
+    if "scaleout" in only:
+        sections.append(run_scaleout(scale))
         _progress(sections[-1])
     if not charts:
         header.append("Charts skipped: matplotlib is not installed.")

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 __all__ = ["RedisServer", "free_port"]
 
@@ -32,10 +33,15 @@ def _pong(port: int) -> bool:
 
 
 class RedisServer:
-    """One throwaway ``redis-server`` process (no persistence), started and stopped by a test."""
+    """
+    One throwaway ``redis-server`` process, started and stopped by a test: no persistence,
+    or with ``data_dir`` an append-only file fsynced on every write, so that a server killed
+    and started again on the same port finds every write it acknowledged.
+    """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
         self.port = port or free_port()
+        self.data_dir = data_dir
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -44,8 +50,12 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError(INSTALL_HINT)
-        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-        args += ["no", "--daemonize", "no", "--loglevel", "warning"]
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        if self.data_dir is None:
+            args += ["--appendonly", "no"]
+        else:
+            args += ["--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "always"]
+        args += ["--daemonize", "no", "--loglevel", "warning"]
         self._process = subprocess.Popen(
             [binary, *args],
             stdout=subprocess.DEVNULL,
@@ -68,6 +78,13 @@ class RedisServer:
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: nothing is flushed) and wait until it is gone."""
+        process, self._process = self._process, None
+        if process is not None:
             process.kill()
             process.wait()
 

@@ -10,7 +10,9 @@ the first item; an error about the whole job (refused credentials, its parent no
 storm of server failures) stops it early. With a journal (a SQLite file), a re-run resumes:
 finished items are not sent again; items a killed run may have sent, or left unknown, are
 handled by the operation's idempotency rule (re-sent when the API dedupes them by natural key,
-otherwise looked up, never re-sent). A dial job can wait for its calls to end and report their
+otherwise looked up, never re-sent). With a Redis journal (`RedisJournal`), one job is shared
+by any number of processes and hosts: rows are claimed under renewed leases, and the same
+never-twice rules hold across them. A dial job can wait for its calls to end and report their
 final statuses and talk time.
 
 Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.companies.import_many``,
@@ -22,8 +24,9 @@ become values with `row_values` and are checked by the create or call method's o
 from __future__ import annotations
 
 from talkkit.bulk._engine import BulkJob
-from talkkit.bulk._journal import Journal, JournalEntry
+from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
 from talkkit.bulk._rows import parse_bool, row_values
+from talkkit.bulk._shared import JobStatus, JournalLostError, RedisJournal
 from talkkit.bulk._sources import CUSTOM_PREFIX, CsvSource, RejectedRow, read_csv
 from talkkit.bulk._types import (
     BulkAbortedError,
@@ -46,10 +49,14 @@ __all__ = [
     "CsvSource",
     "Failure",
     "ItemOutcome",
+    "JobJournal",
+    "JobStatus",
     "Journal",
     "JournalEntry",
+    "JournalLostError",
     "Outcome",
     "Prepared",
+    "RedisJournal",
     "RejectedRow",
     "parse_bool",
     "read_csv",

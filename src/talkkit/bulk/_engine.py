@@ -26,10 +26,13 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from talkkit.bulk._clock import Clock, check_seconds
 from talkkit.bulk._dedupe import FirstRows
 from talkkit.bulk._follow import Follower
-from talkkit.bulk._journal import Journal, JournalEntry
+from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
 from talkkit.bulk._pipes import enumerate_items, put, take
 from talkkit.bulk._plan import plan_known, plan_lookup
 from talkkit.bulk._reconcile import Reconciler
+from talkkit.bulk._scaleout import SharedRows, file_digest
+from talkkit.bulk._shared import ClaimLostError, JournalLostError, RedisJournal, is_redis_url
+from talkkit.bulk._sources import CsvSource
 from talkkit.bulk._stop import JobStop
 from talkkit.bulk._types import BulkOperation, BulkSummary, ItemOutcome, Outcome, Prepared
 from talkkit.bulk._work import (
@@ -89,7 +92,10 @@ class BulkJob(Generic[P]):
         items: Any iterable or async iterable of raw items (rows).
         operation: What to do with each item (validation, request, idempotency rules).
         concurrency: Requests in flight at most (the workers).
-        journal: A SQLite file to resume from; a re-run skips finished items.
+        journal: A SQLite file to resume from; a re-run skips finished items. Or a Redis
+            journal (`RedisJournal`, or its URL ``"redis://host:6379/0"``): the job is then
+            shared by every process that runs it (see the scale-out guide); its rows must be
+            JSON (a `CsvSource`'s are).
         retry_failed: With a journal, send items that failed in an earlier run again.
         on_progress: Called with the running summary after every outcome.
         preflight: Run the operation's preflight before reading any item; its
@@ -111,7 +117,7 @@ class BulkJob(Generic[P]):
         operation: BulkOperation[P],
         *,
         concurrency: int = 16,
-        journal: str | Path | None = None,
+        journal: str | Path | RedisJournal | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
@@ -136,7 +142,16 @@ class BulkJob(Generic[P]):
         self.items = items
         self.operation = operation
         self.concurrency = concurrency
-        self.journal_path = Path(journal) if journal is not None else None
+        self.shared_journal: RedisJournal | None = None
+        """The Redis journal of a job shared by many processes (``None``: not shared)."""
+        self.journal_path: Path | None = None
+        if isinstance(journal, RedisJournal):
+            self.shared_journal = journal
+        elif is_redis_url(journal):
+            assert isinstance(journal, str)
+            self.shared_journal = RedisJournal(journal)
+        elif journal is not None:
+            self.journal_path = Path(journal)
         self.retry_failed = retry_failed
         self.on_progress = on_progress
         self.preflight = preflight
@@ -148,7 +163,14 @@ class BulkJob(Generic[P]):
         self.summary = BulkSummary()
         self._clock = Clock()
         self._lookup_only = False  # `reconciling`: the journal's unclear items, looked up only
-        self._journal: Journal | None = None
+        self._journal: JobJournal | None = None
+        self._shared: SharedRows | None = None
+        self.complete: bool | None = None
+        """A shared job: whether every row of the job had its outcome when this run ended."""
+        self.last = False
+        """A shared job: this process was the last one working on it (it reports the job)."""
+        self.job_summary: BulkSummary | None = None
+        """A shared job this process finished last: the job-wide summary (every process's rows)."""
         self._out: MemoryObjectSendStream[ItemOutcome] | None = None
         self._requeue: MemoryObjectSendStream[Work[P]] | None = None
         self._outstanding = 0
@@ -178,6 +200,10 @@ class BulkJob(Generic[P]):
                 rebuild them from their journal key (no ``from_key``).
             ConfigurationError: When run: ``journal`` does not exist, or belongs to another job.
         """
+        if is_redis_url(journal):
+            raise InvalidRequestError(
+                "journal", "a Redis job reconciles its unclear items itself: run the job again"
+            )
         if operation.reconcile is None or operation.from_key is None:
             raise InvalidRequestError(
                 "operation",
@@ -231,18 +257,45 @@ class BulkJob(Generic[P]):
         if self._lookup_only and self.journal_path is not None and not self.journal_path.exists():
             raise ConfigurationError("journal", "no such file", value=str(self.journal_path))
         async with AsyncExitStack() as stack:
-            if self.journal_path is not None:
+            if self.shared_journal is not None:
+                await self._open_shared(stack, self.shared_journal)
+            elif self.journal_path is not None:
                 self._journal = await stack.enter_async_context(
                     Journal(self.journal_path, kind=self.operation.name, scope=self.operation.scope)
                 )
             send, receive = anyio.create_memory_object_stream[ItemOutcome](self.concurrency * 2)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._run_all, send)
+                if self._shared is not None:
+                    tg.start_soon(self._shared.keep_leases)
                 try:
                     yield receive  # a memory stream is itself an async iterator of outcomes
                 finally:
                     tg.cancel_scope.cancel()  # no-op when the job already finished
                     receive.close()
+
+    async def _open_shared(self, stack: AsyncExitStack, journal: RedisJournal) -> None:
+        """Join the shared job: its journal, and this process's share of its rows."""
+        fingerprint = ""
+        if isinstance(self.items, CsvSource):
+            fingerprint = await anyio.to_thread.run_sync(file_digest, self.items.path)
+        journal.bind(self.operation.name, self.operation.scope, fingerprint)
+        self._journal = await stack.enter_async_context(journal)
+        self._shared = SharedRows(
+            journal,
+            self.items,
+            self.operation.prepare,
+            batch=self.concurrency,
+            emit=lambda ended: self._emit(ended, recorded=True),
+            stopped=lambda: self._stopper.is_stopped,
+            idle=self._settle,
+        )
+        stack.push_async_callback(self._give_back)
+
+    async def _give_back(self) -> None:
+        """Leaving the job, finished or interrupted (`SharedRows.leave`)."""
+        assert self._shared is not None
+        self.complete, self.last, self.job_summary = await self._shared.leave()
 
     # -- the pipeline -----------------------------------------------------------------------
 
@@ -260,11 +313,18 @@ class BulkJob(Generic[P]):
                 tg.start_soon(self._follower.run)
             try:
                 await self._send_all()
-                if self._reconciler is not None:
-                    await self._reconciler.settle()
+                await self._settle()
             finally:
                 if self._follower is not None:
                     self._follower.close()
+
+    async def _settle(self) -> None:
+        """The last lookups of the unclear items held back (all of them, so far)."""
+        if self._reconciler is not None:
+            if self._check_journal():
+                await self._reconciler.settle()
+            else:  # no last lookup can be recorded: the next run settles them
+                await self._reconciler.abandon()
 
     async def _send_all(self) -> None:
         work_send, work_receive = anyio.create_memory_object_stream[Work[P]](self.concurrency)
@@ -287,6 +347,10 @@ class BulkJob(Generic[P]):
                 self._requeue = None
 
     async def _produce(self, work: MemoryObjectSendStream[Work[P]]) -> None:
+        if self._shared is not None:
+            await self._shared.produce(lambda chunk: self._dispatch(chunk, work))
+            self._check_journal()
+            return
         chunk: list[tuple[int, Any]] = []
         inputs = enumerate_items(self.items, _CHUNK)
         async with aclosing(inputs):  # type: ignore[type-var]  # an async generator
@@ -342,7 +406,8 @@ class BulkJob(Generic[P]):
         self, index: int, prepared: Prepared[P], entry: JournalEntry | None
     ) -> Work[P] | None:
         """Decide what to do with a valid item; emit its outcome now when nothing is sent."""
-        earlier = self._first_rows.first(prepared.key, index)
+        # A shared job's input was deduped job-wide when it was loaded.
+        earlier = None if self._shared is not None else self._first_rows.first(prepared.key, index)
         if earlier is not None:
             # Never sent: the 409 of a re-send can then only answer our own earlier attempt.
             await self._emit(repeat(index, prepared.key, earlier))
@@ -387,7 +452,16 @@ class BulkJob(Generic[P]):
         attempts = 0
         while True:
             if self._journal is not None:
-                await self._journal.mark_pending(item.prepared.key)
+                try:
+                    await self._journal.mark_pending(item.prepared.key, item.index)
+                except ClaimLostError:  # another process took the row over: it reports it
+                    assert self._shared is not None
+                    self._shared.done_with(item.index)
+                    return True
+                except JournalLostError as exc:
+                    stop.stop_on(exc)
+                    await self._not_sent(item)
+                    return True
                 item.marked = True
             attempts += 1
             started = self._clock.wall()
@@ -458,6 +532,13 @@ class BulkJob(Generic[P]):
 
     # -- outcomes -------------------------------------------------------------------------------
 
+    def _check_journal(self) -> bool:
+        """Whether the shared journal still answers; when it went away, the job stops."""
+        lost = self.shared_journal.lost if self.shared_journal is not None else None
+        if lost is not None:
+            self._stopper.stop_on(lost)
+        return lost is None
+
     @property
     def _stopper(self) -> JobStop:
         assert self._stop is not None
@@ -504,7 +585,18 @@ class BulkJob(Generic[P]):
         else:
             await self._emit(ended)
 
-    async def _emit(self, ended: ItemOutcome, *, followed: bool = False) -> None:
+    async def _emit(
+        self, ended: ItemOutcome, *, followed: bool = False, recorded: bool = False
+    ) -> None:
+        """Report an outcome (``recorded``: a shared job's load already recorded it)."""
+        if self._shared is not None and not recorded:
+            # The row's job-wide outcome; a row not sent goes back for a later run.
+            assert self.shared_journal is not None
+            if ended.outcome is Outcome.NOT_SENT:
+                await self.shared_journal.release(ended.index)
+            else:
+                await self.shared_journal.finish_row(ended)
+            self._shared.done_with(ended.index)
         self.summary.add(ended, followed=followed)
         if self.on_progress is not None:
             self.on_progress(self.summary)

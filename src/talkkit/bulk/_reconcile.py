@@ -105,6 +105,12 @@ class Reconciler(Generic[P]):
                 await slots.acquire()
                 tg.start_soon(self._last_look_up, each, slots)
 
+    async def abandon(self) -> None:
+        """The job cannot record a last lookup (its journal went away): end them unknown."""
+        held, self._held = self._held, []
+        for each in held:
+            await self._finish(_unclear(each, self._stop.error), each.since)
+
     async def _last_look_up(self, held: _Held[P], slots: anyio.Semaphore) -> None:
         try:
             if self._stop.credentials:  # refused meanwhile: left unclear in the journal

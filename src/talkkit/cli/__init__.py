@@ -24,6 +24,8 @@ COMMANDS = (
     "talkkit.cli._demo:demo",
     "talkkit.cli._emulator:emulator",
     "talkkit.cli._health:health",
+    "talkkit.cli._jobs:jobs",
+    "talkkit.cli._webhooks:webhooks",
 )
 """The group's commands as `"module:attribute"`; register a new command by adding a line."""
 

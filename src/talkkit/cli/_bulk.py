@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from talkkit.cli._common import CliUsageError, parse_rate_limit
-from talkkit.cli._runner import BulkOptions, JobKind, run_bulk
+from talkkit.cli._common import CliUsageError, parse_journal, parse_rate_limit
+from talkkit.cli._runner import LEASE, BulkOptions, JobKind, run_bulk
 from talkkit.errors import ConfigurationError
 from talkkit.talkover.calls import DIAL_COLUMNS, Calls
 from talkkit.talkturo.companies import IMPORT_COLUMNS as COMPANY_COLUMNS
@@ -153,8 +153,26 @@ def _bulk_options(kind: JobKind) -> Callable[[Callable[..., Any]], Callable[...,
                 ),
                 click.option(
                     "--journal",
-                    type=click.Path(dir_okay=False, path_type=Path),
-                    help="SQLite file recording each row's outcome; re-run with it to resume.",
+                    callback=parse_journal,
+                    metavar="FILE|redis://HOST:PORT/DB",
+                    help="SQLite file recording each row's outcome; re-run with it to resume. "
+                    "A Redis URL shares the job with every process or host that runs the same "
+                    "command (see --job, --lease).",
+                ),
+                click.option(
+                    "--job",
+                    metavar="NAME",
+                    help="With a Redis --journal: the job's name (default: derived from the "
+                    "command, its parameters and the input file's content).",
+                ),
+                click.option(
+                    "--lease",
+                    type=click.FloatRange(1.0),
+                    default=LEASE,
+                    show_default=True,
+                    metavar="SECONDS",
+                    help="With a Redis --journal: how long a row stays claimed by a process "
+                    "that stopped renewing it (one that died) before another takes it over.",
                 ),
                 click.option(
                     "--retry-failed",
@@ -238,7 +256,7 @@ def _launch(
         lambda traffic: _client(
             factory,
             **client_options,
-            **traffic.client_options(options.rate_limit, options.redis_url),
+            **traffic.client_options(options.rate_limit, options.limiter_url),
         ),
         lambda client: job(client, options.job_options()),
         args,
@@ -416,7 +434,8 @@ def _dial_args(wait: bool, reconcile_grace: float, redial_not_placed: bool) -> l
     "--journal",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The journal of a `talkkit calls dial --journal` run.",
+    help="The journal of a `talkkit calls dial --journal` run (a Redis job reconciles its "
+    "unclear calls itself: run the same calls dial again).",
 )
 @_reconcile_grace_option
 @_rate_limit_option

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -34,6 +35,7 @@ __all__ = [
     "console",
     "effective_rate",
     "format_rate",
+    "parse_journal",
     "parse_rate_limit",
     "row_message",
     "safe",
@@ -89,6 +91,27 @@ def parse_rate_limit(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(
             f"{value!r} is not a rate: use N/s, N/min or N/h, e.g. 600/min", ctx, param
         ) from None
+
+
+def parse_journal(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """
+    The ``--journal`` option's callback: a Redis URL stays a string (a shared job), anything
+    else is the SQLite file's `Path`.
+    """
+    if value is None:
+        return None
+    if "://" in value:
+        from talkkit.bulk import RedisJournal
+
+        try:
+            RedisJournal(value)  # the URL and the redis extra, checked now
+        except (ConfigurationError, ImportError) as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+        return value
+    path = Path(value)
+    if path.is_dir():
+        raise click.BadParameter(f"{value} is a directory: name a file", ctx, param)
+    return path
 
 
 def format_rate(rate: RateLimit | None) -> str:

@@ -3,7 +3,9 @@
 
 Lines come in the order rows finish (concurrent workers), not the input's; the ``row`` column
 says which row each is — data rows counted from 1, as the summary, ``--json`` and the failures
-table count them. Nothing is kept in memory: a million rows stay flat.
+table count them. Nothing is kept in memory: a million rows stay flat. A job shared through
+Redis has one results file for the whole job, written by the process that finishes it last
+(or by ``talkkit jobs status --results``), in row order.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import time
 from pathlib import Path
 from typing import IO, Self
 
-from talkkit.bulk import ItemOutcome
+from talkkit.bulk import ItemOutcome, RedisJournal
 from talkkit.cli._common import row_message, safe
 
-__all__ = ["RESULTS_COLUMNS", "ResultsFile"]
+__all__ = ["RESULTS_COLUMNS", "ResultsFile", "write_results"]
 
 RESULTS_COLUMNS = ("row", "key", "outcome", "id", "status", "duration", "code", "field", "message")
 """The results file's header, in order."""
@@ -69,3 +71,13 @@ class ResultsFile:
         if now - self._flushed >= _FLUSH_EVERY:
             self._file.flush()
             self._flushed = now
+
+
+async def write_results(results: ResultsFile, journal: RedisJournal) -> None:
+    """Write every finished row of a shared job (all processes'), in row order."""
+    await journal.connect()
+    try:
+        async for outcome in journal.outcomes():
+            results.write(outcome)
+    finally:
+        await journal.aclose()

@@ -7,6 +7,7 @@ sent or not placed; 2 usage or a failed preflight, nothing sent; 130 Ctrl-C).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import re
@@ -24,7 +25,7 @@ import click
 
 from talkkit._client import BaseClient
 from talkkit._config import RateLimit
-from talkkit.bulk import BulkJob, BulkSummary, CsvSource, read_csv
+from talkkit.bulk import BulkJob, BulkSummary, CsvSource, RedisJournal, read_csv
 from talkkit.cli._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -46,11 +47,13 @@ from talkkit.cli._progress import (
     statuses_table,
     summary_table,
 )
-from talkkit.cli._results import ResultsFile
+from talkkit.cli._results import ResultsFile, write_results
 from talkkit.errors import InvalidRequestError, PreflightError, TalkkitError
 
-__all__ = ["BulkOptions", "Interruptible", "JobKind", "run_bulk", "watch_signals"]
+__all__ = ["LEASE", "BulkOptions", "Interruptible", "JobKind", "run_bulk", "watch_signals"]
 
+LEASE: float = inspect.signature(RedisJournal).parameters["lease"].default
+"""The default of ``--lease`` (a shared job's claim lease), as `RedisJournal` declares it."""
 SUGGEST_JOURNAL_ROWS = 1_000  # without --journal, files this large get a tip
 _CREDENTIALS_REFUSED = re.compile(r"\b40[13]\b")  # a stop on 401/403: check the credentials
 
@@ -92,13 +95,34 @@ class BulkOptions:
 
     file: Path | None
     concurrency: int
-    journal: Path | None
+    journal: Path | str | None
+    """The SQLite file, or the Redis URL of a shared job."""
     retry_failed: bool
     rate_limit: RateLimit | None
     as_json: bool
     redis_url: str | None = None
     results: Path | None = None
     no_preflight: bool = False
+    job: str | None = None
+    """A shared job's name (``--job``); ``None``: derived."""
+    lease: float = attrs.field(default=LEASE)
+    """A shared job's claim lease in seconds (``--lease``)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.job is not None and not self.shared:
+            raise CliUsageError("--job names a shared job: it needs --journal redis://...")
+
+    @property
+    def shared(self) -> bool:
+        """The job is shared through a Redis journal."""
+        return isinstance(self.journal, str)
+
+    @property
+    def limiter_url(self) -> str | None:
+        """Where the key's rate limit is shared: ``--redis-url``, else a Redis journal's URL."""
+        if self.redis_url is None and isinstance(self.journal, str):
+            return self.journal
+        return self.redis_url
 
     @property
     def preflight(self) -> bool:
@@ -107,9 +131,14 @@ class BulkOptions:
 
     def job_options(self) -> dict[str, Any]:
         """The keyword arguments every bulk job takes, from these options."""
+        journal: Path | RedisJournal | None = None
+        if isinstance(self.journal, str):
+            journal = RedisJournal(self.journal, job=self.job, lease=self.lease)
+        else:
+            journal = self.journal
         return {
             "concurrency": self.concurrency,
-            "journal": self.journal,
+            "journal": journal,
             "retry_failed": self.retry_failed,
             "preflight": self.preflight,
         }
@@ -150,7 +179,7 @@ class BulkOptions:
         if self.results is None:
             return
         for other, what in ((self.file, "the input file"), (self.journal, "the journal")):
-            if other is not None and _same_file(self.results, other):
+            if isinstance(other, Path) and _same_file(self.results, other):
                 raise CliUsageError(f"--results {self.results} is {what}: name another file")
 
     def _nothing(self, kind: JobKind, message: str) -> None:
@@ -168,7 +197,14 @@ class BulkOptions:
         argv = ["talkkit", *kind.command, *([str(self.file)] if self.file else []), *args]
         if self.concurrency != kind.concurrency:
             argv += ["--concurrency", str(self.concurrency)]
-        if self.journal is not None:
+        if isinstance(self.journal, str):
+            from talkkit._redis_url import redact_url
+
+            argv += ["--journal", redact_url(self.journal)]  # never a password
+            argv += ["--job", self.job] if self.job is not None else []
+            if self.lease != LEASE:
+                argv += ["--lease", f"{self.lease:g}"]
+        elif self.journal is not None:
             argv += ["--journal", str(self.journal)]
         if self.rate_limit is not None:
             unit = {1.0: "s", 60.0: "min", 3600.0: "h"}.get(self.rate_limit.period, "s")
@@ -207,6 +243,7 @@ class _Run:
     summary: BulkSummary = attrs.Factory(BulkSummary)
     interrupted: bool = False
     results: ResultsFile | None = None
+    job: BulkJob[Any] | None = None
 
 
 def run_bulk(
@@ -234,7 +271,9 @@ def run_bulk(
     """
     with contextlib.ExitStack() as stack:
         run = _Run()
-        if options.results is not None:  # before the client: a wrong path leaves nothing open
+        if options.results is not None and not options.shared:
+            # Before the client: a wrong path leaves nothing open. A shared job's is written
+            # at the end, by the process that finishes the job last (`_job_results`).
             run.results = stack.enter_context(_open_results(options.results))
         code = _run_bulk(kind, options, total, make_client, make_job, args, settings, run)
     raise SystemExit(code)
@@ -267,7 +306,7 @@ def _run_bulk(
     try:
         with tracker:
             handle = tracker.add(kind.label, total)
-            anyio.run(_drive, client, make_job, tracker, handle, run)
+            anyio.run(_drive, client, make_job, tracker, handle, run, options.results)
             if not run.interrupted:
                 tracker.finish(handle)
     except KeyboardInterrupt:  # before the job could take over Ctrl-C: nothing was sent
@@ -285,6 +324,7 @@ async def _drive(
     tracker: Tracker,
     handle: int,
     run: _Run,
+    results: Path | None,
 ) -> None:
     async with client:
         check = getattr(client.limiter_store, "check", None)
@@ -292,6 +332,7 @@ async def _drive(
             await check()
         job = make_job(client)
         run.summary = job.summary
+        run.job = job
         async with anyio.create_task_group() as tg:
             with anyio.CancelScope() as scope:
                 tg.start_soon(watch_signals, scope, run)
@@ -301,6 +342,16 @@ async def _drive(
                             run.results.write(outcome)
                         tracker.update(handle, job.summary)
             tg.cancel_scope.cancel()
+        if results is not None and job.job_summary is not None:
+            assert job.shared_journal is not None
+            run.results = await _job_results(results, job.shared_journal)
+
+
+async def _job_results(path: Path, journal: RedisJournal) -> ResultsFile:
+    """A shared job's results file: every row of every process, in row order."""
+    with _open_results(path) as results:
+        await write_results(results, journal)
+    return results
 
 
 class Interruptible(Protocol):
@@ -385,12 +436,25 @@ def _report(
     args: list[str],
 ) -> int:
     summary = run.summary
+    shared = run.job.shared_journal if run.job is not None else None
+    label = kind.label
+    if run.job is not None and shared is not None:
+        label = f"{kind.label} (this process)"
+        if run.job.job_summary is not None:  # finished last: the whole job's summary
+            summary, label = run.job.job_summary, f"{kind.label} (job {shared.job}, all processes)"
     rate = effective_rate(client)
     if options.as_json:
         payload = _payload(kind, options, summary, run.interrupted, seconds, traffic, rate)
+        if run.job is not None and shared is not None:
+            payload["job"] = {
+                "name": shared.job,
+                "complete": run.job.complete,
+                "last": run.job.last,
+                "process": run.summary.to_dict(),
+            }
         click.echo(safe(json.dumps(payload)))
     else:
-        row = JobRow(kind.label, summary, seconds)
+        row = JobRow(label, summary, seconds)
         human.print(summary_table([row]))
         if summary.statuses:
             human.print(statuses_table([row], title="How the calls ended"))
@@ -415,11 +479,36 @@ def _report(
             markup=False,
             highlight=False,
         )
-    for line in _notes(kind, options, run, args):
+    for line in _shared_notes(options, run) + _notes(kind, options, run, args):
         human.print(safe(line), markup=False, highlight=False, soft_wrap=True)
     if run.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _shared_notes(options: BulkOptions, run: _Run) -> list[str]:
+    """Where a shared job stands, and who reports it."""
+    job = run.job
+    if job is None or job.shared_journal is None or not isinstance(options.journal, str):
+        return []
+    from talkkit._redis_url import redact_url
+
+    name = job.shared_journal.job or ""
+    status = shlex.join(
+        ["talkkit", "jobs", "status", "--journal", redact_url(options.journal), "--job", name]
+    )
+    if job.job_summary is not None:
+        own = ", ".join(f"{n:,} {what}" for what, n in outcome_counts(run.summary).items())
+        return [
+            f"Shared job {name}: complete. This process finished it last, so the summary is the "
+            f"whole job's (this process: {run.summary.total:,} rows: {own or 'none'})."
+        ]
+    if job.complete:
+        return [f"Shared job {name}: complete; another process reports it (or: {status})."]
+    return [
+        f"Shared job {name}: not complete yet (other processes are on it, or a re-run of the "
+        f"same command finishes it); see: {status}"
+    ]
 
 
 def _stop_reason(aborted: str) -> str:

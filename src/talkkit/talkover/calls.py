@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from talkkit._options import RequestOptions
 from talkkit._resource import Resource
-from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkover import _fields as f
 from talkkit.talkover._bulk import DIAL_COLUMNS, calls_operation
@@ -54,7 +54,7 @@ class Calls(Resource):
         *,
         agent_id: str,
         concurrency: int = 8,
-        journal: str | Path | None = None,
+        journal: str | Path | RedisJournal | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
@@ -83,7 +83,8 @@ class Calls(Resource):
                 iterable or async iterable. Bad rows fail with the column named.
             agent_id: The (published) agent that places the calls.
             concurrency: Calls being placed at most; the client's rate limiter paces them.
-            journal: A SQLite file to resume from: a re-run never redials a finished number.
+            journal: A SQLite file to resume from: a re-run never redials a finished number;
+                or a Redis journal (`RedisJournal`, ``"redis://…"``) shared by many processes.
             retry_failed: With a journal, try numbers that failed definitely again.
             on_progress: Called with the running `BulkSummary` after every number.
             preflight: Before the first number, check that the agent exists and is published

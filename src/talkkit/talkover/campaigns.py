@@ -185,12 +185,7 @@ class Campaigns(Resource):
         path = _path(campaign_id, "/status")
         try:
             return await self._client.request_model(
-                "PATCH",
-                path,
-                Campaign,
-                json=body,
-                safety=Safety.IDEMPOTENT,
-                options=options,
+                "PATCH", path, Campaign, json=body, safety=Safety.IDEMPOTENT, options=options
             )
         except BadRequestError as exc:
             if exc.code != "INVALID_TRANSITION":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from talkkit._preflight import check_setting
-from talkkit.bulk import BulkJob, BulkSummary, Outcome
+from talkkit.bulk import BulkJob, BulkSummary, Outcome, RedisJournal
 from talkkit.errors import OutcomeUnknownError, PreflightError
 from talkkit.talkturo._bulk import contacts_operation
 from talkkit.talkturo.types import CampaignRun, CampaignStatus
@@ -58,7 +58,7 @@ async def import_into_campaign(
     company_id: str | None,
     team_id: str | None,
     concurrency: int,
-    journal: str | Path | None,
+    journal: str | Path | RedisJournal | None,
     start: bool,
     on_progress: Callable[[BulkSummary], object] | None,
     preflight: bool,

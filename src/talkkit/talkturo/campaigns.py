@@ -20,7 +20,7 @@ from talkkit._validate import (
     strings,
     text,
 )
-from talkkit.bulk import BulkSummary
+from talkkit.bulk import BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator, offset_paginator
 from talkkit.talkturo._campaign_dial import CampaignDial, import_into_campaign
 from talkkit.talkturo._common import TeamId, page_size, positive_int
@@ -57,6 +57,10 @@ WindowTimezone = Annotated[
 MaxConcurrentCalls = Annotated[
     int | None, Doc("Calls in parallel (at least 1)."), Field(positive_int)
 ]
+
+
+def _path(campaign_id: str, tail: str = "") -> str:
+    return f"/crm/campaigns/{path_id('campaign_id', campaign_id)}{tail}"
 
 
 class Campaigns(Resource):
@@ -139,19 +143,16 @@ class Campaigns(Resource):
             InvalidRequestError: A bad window time, zone, number or count (before sending).
         """
         values = {**locals(), "team_id": self._client._team(team_id)}
+        body = self._client.fields(Campaigns.create, values)
         return await self._client.request_model(
-            "POST",
-            "/crm/campaigns",
-            Campaign,
-            json=self._client.fields(Campaigns.create, values),
-            safety=Safety.UNSAFE,
-            options=options,
+            "POST", "/crm/campaigns", Campaign, json=body, safety=Safety.UNSAFE, options=options
         )
 
     async def get(self, campaign_id: str, **options: Unpack[RequestOptions]) -> Campaign:
         """``GET /api/crm/campaigns/{id}``: one campaign (safe). Inferred endpoint: docs repo."""
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
-        return await self._client.request_model("GET", path, Campaign, options=options)
+        return await self._client.request_model(
+            "GET", _path(campaign_id), Campaign, options=options
+        )
 
     async def update(
         self,
@@ -175,14 +176,9 @@ class Campaigns(Resource):
         cannot change while the campaign is ``running``: stop (pause) it first.
         """
         payload = self._client.fields(Campaigns.update, locals())
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
+        path = _path(campaign_id)
         return await self._client.request_model(
-            "PATCH",
-            path,
-            Campaign,
-            json=payload,
-            safety=Safety.IDEMPOTENT,
-            options=options,
+            "PATCH", path, Campaign, json=payload, safety=Safety.IDEMPOTENT, options=options
         )
 
     async def delete(self, campaign_id: str, **options: Unpack[RequestOptions]) -> None:
@@ -196,7 +192,7 @@ class Campaigns(Resource):
             NotFoundError: No such campaign (also what a retry of a delete that went through
                 sees).
         """
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}"
+        path = _path(campaign_id)
         await self._client.request_json("DELETE", path, safety=Safety.IDEMPOTENT, options=options)
 
     async def start(self, campaign_id: str, **options: Unpack[UnsafeRequestOptions]) -> CampaignRun:
@@ -219,7 +215,7 @@ class Campaigns(Resource):
     async def _run(
         self, campaign_id: str, action: str, safety: Safety, options: RequestOptions
     ) -> CampaignRun:
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}/run"
+        path = _path(campaign_id, "/run")
         return await self._client.request_model(
             "POST", path, CampaignRun, json={"action": action}, safety=safety, options=options
         )
@@ -241,14 +237,9 @@ class Campaigns(Resource):
         Unsafe: a second delivery could queue the same people twice.
         """
         payload = self._client.fields(Campaigns.add_contacts, locals())
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}/contacts"
+        path = _path(campaign_id, "/contacts")
         return await self._client.request_model(
-            "POST",
-            path,
-            CampaignContactsAdded,
-            json=payload,
-            safety=Safety.UNSAFE,
-            options=options,
+            "POST", path, CampaignContactsAdded, json=payload, safety=Safety.UNSAFE, options=options
         )
 
     def list_contacts(
@@ -264,7 +255,7 @@ class Campaigns(Resource):
 
         Inferred endpoint: docs repo.
         """
-        path = f"/crm/campaigns/{path_id('campaign_id', campaign_id)}/contacts"
+        path = _path(campaign_id, "/contacts")
         return offset_paginator(
             self._client,
             path,
@@ -282,7 +273,7 @@ class Campaigns(Resource):
         company_id: str | None = None,
         team_id: str | None = None,
         concurrency: int = 16,
-        journal: str | Path | None = None,
+        journal: str | Path | RedisJournal | None = None,
         start: bool = True,
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,

@@ -11,7 +11,7 @@ from talkkit._options import RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
-from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import companies_operation, import_columns, import_job
 from talkkit.talkturo._common import TeamId, scoped_list
@@ -107,7 +107,7 @@ class Companies(Resource):
         *,
         team_id: str | None = None,
         concurrency: int = 16,
-        journal: str | Path | None = None,
+        journal: str | Path | RedisJournal | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
@@ -132,7 +132,8 @@ class Companies(Resource):
                 from any iterable or async iterable; columns ``custom.<name>`` become custom
                 fields. Bad rows fail with the field named; the rest go on.
             concurrency: Requests in flight at most; the client's rate limiter paces them.
-            journal: A SQLite file to resume from: a re-run skips finished rows.
+            journal: A SQLite file to resume from: a re-run skips finished rows; or a Redis
+                journal (`RedisJournal`, ``"redis://…"``) shared by many processes.
             retry_failed: With a journal, send rows that failed in an earlier run again, and
                 create those it reported ``not_placed``.
             on_progress: Called with the running `BulkSummary` after every row.

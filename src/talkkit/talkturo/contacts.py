@@ -21,7 +21,7 @@ from talkkit._validate import (
     text,
 )
 from talkkit._validate import email as valid_email
-from talkkit.bulk import BulkJob, BulkSummary
+from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import contacts_operation, import_columns, import_job
 from talkkit.talkturo._common import TeamId, scoped_list
@@ -139,7 +139,7 @@ class Contacts(Resource):
         team_id: str | None = None,
         company_id: str | None = None,
         concurrency: int = 16,
-        journal: str | Path | None = None,
+        journal: str | Path | RedisJournal | None = None,
         retry_failed: bool = False,
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
@@ -161,7 +161,8 @@ class Contacts(Resource):
                 from any iterable or async iterable; columns ``custom.<name>`` become custom
                 fields. Bad rows fail with the field named; the rest go on.
             concurrency: Requests in flight at most; the client's rate limiter paces them.
-            journal: A SQLite file to resume from: a re-run skips finished rows.
+            journal: A SQLite file to resume from: a re-run skips finished rows; or a Redis
+                journal (`RedisJournal`, ``"redis://…"``) shared by many processes.
             retry_failed: With a journal, send rows that failed in an earlier run again.
             on_progress: Called with the running `BulkSummary` after every row.
             company_id: The company of rows without a ``company_id`` column.

@@ -13,7 +13,16 @@ from talkkit.pagination import AsyncPaginator, offset_paginator
 if TYPE_CHECKING:
     from talkkit.talkturo._client import AsyncTalkturo
 
-__all__ = ["TeamId", "page_size", "positive_int", "scoped_list"]
+__all__ = [
+    "AccountScope",
+    "MaxItems",
+    "PageLimit",
+    "TeamId",
+    "TeamScope",
+    "page_size",
+    "positive_int",
+    "scoped_list",
+]
 
 T = TypeVar("T")
 
@@ -38,6 +47,12 @@ def page_size(value: Any, max_items: Any) -> int:
 
 TeamId = Annotated[str | None, Doc("Owning team (default: the client's)."), Field(path_id)]
 """The ``teamId`` of a write; the method passes ``self._client._team(team_id)`` as its value."""
+
+# A scoped list's arguments (`scoped_list` reads them).
+TeamScope = Annotated[str | None, Doc("The team (wins over ``account_slug``).")]
+AccountScope = Annotated[str | None, Doc("Every team of this account.")]
+PageLimit = Annotated[int, Doc("Page size.")]
+MaxItems = Annotated[int | None, Doc("Stop after this many items.")]
 
 
 def scoped_list(

@@ -14,7 +14,14 @@ from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import companies_operation, import_columns, import_job
-from talkkit.talkturo._common import TeamId, scoped_list
+from talkkit.talkturo._common import (
+    AccountScope,
+    MaxItems,
+    PageLimit,
+    TeamId,
+    TeamScope,
+    scoped_list,
+)
 from talkkit.talkturo.types import Company
 
 if TYPE_CHECKING:
@@ -74,16 +81,16 @@ class Companies(Resource):
     def list(
         self,
         *,
-        team_id: str | None = None,
-        account_slug: str | None = None,
+        team_id: TeamScope = None,
+        account_slug: AccountScope = None,
         search: Annotated[
             str | None, Doc("Text matched against company names."), Field(text(), into="query")
         ] = None,
         industry: Annotated[
             str | None, Doc("Only companies of this industry."), Field(text(), into="query")
         ] = None,
-        limit: int = 50,
-        max_items: int | None = None,
+        limit: PageLimit = 50,
+        max_items: MaxItems = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Company]:
         """
@@ -92,12 +99,6 @@ class Companies(Resource):
         One of ``teamId`` or ``accountSlug`` is sent: an argument first (``team_id`` wins),
         then the client's ``team_id``, then its ``account_slug``. The names ``search`` and
         ``industry`` are INFERRED.
-
-        Args:
-            team_id: The team.
-            account_slug: Every team of this account.
-            limit: Page size.
-            max_items: Stop after this many companies.
         """
         return scoped_list(self._client, Companies.list, locals(), "/crm/companies", Company)
 

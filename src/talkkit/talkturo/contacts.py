@@ -24,7 +24,14 @@ from talkkit._validate import email as valid_email
 from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkturo._bulk import contacts_operation, import_columns, import_job
-from talkkit.talkturo._common import TeamId, scoped_list
+from talkkit.talkturo._common import (
+    AccountScope,
+    MaxItems,
+    PageLimit,
+    TeamId,
+    TeamScope,
+    scoped_list,
+)
 from talkkit.talkturo.types import Contact, LeadStatus
 
 if TYPE_CHECKING:
@@ -102,8 +109,8 @@ class Contacts(Resource):
     def list(
         self,
         *,
-        team_id: str | None = None,
-        account_slug: str | None = None,
+        team_id: TeamScope = None,
+        account_slug: AccountScope = None,
         company_id: Annotated[
             str | None, Doc("Only contacts of this company."), Field(path_id, into="query")
         ] = None,
@@ -112,8 +119,8 @@ class Contacts(Resource):
             Doc("Text matched against names, email and phone."),
             Field(text(), into="query"),
         ] = None,
-        limit: int = 50,
-        max_items: int | None = None,
+        limit: PageLimit = 50,
+        max_items: MaxItems = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Contact]:
         """
@@ -123,12 +130,6 @@ class Contacts(Resource):
         as for companies; ``companyId`` and ``search`` as in the docs repo). One of ``teamId``
         or ``accountSlug`` is sent: an argument first (``team_id`` wins), then the client's
         ``team_id``, then its ``account_slug``.
-
-        Args:
-            team_id: The team.
-            account_slug: Every team of this account.
-            limit: Page size.
-            max_items: Stop after this many contacts.
         """
         return scoped_list(self._client, Contacts.list, locals(), "/crm/contacts", Contact)
 

@@ -19,6 +19,7 @@ SECTIONS = (
     "## 5. Import time",
     "## 6. One key shared by 4 processes (Redis)",
     "## 7. The README's install: `talkkit contacts import` into `talkkit emulator serve`",
+    "## 8. One job shared by 1, 2, 4 processes (Redis journal)",
     "## Machine and versions",
 )
 ROWS = (
@@ -66,6 +67,7 @@ def test_quick_run_writes_report_with_every_row(tmp_path: Path) -> None:
         "imports",
         "shared",
         "cli_import",
+        "scaleout",
     }
     if find_spec("matplotlib") is not None:
         charts = {"overhead.png", "throughput.png", "rate_limit.png"}

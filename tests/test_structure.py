@@ -166,11 +166,13 @@ def test_no_private_module_of_another_package() -> None:
     [
         # The emulator checks the SDK independently: it shares none of its code.
         ("talkkit.emulator", ("talkkit.emulator",)),
-        # Receiving webhooks needs the core only, not the request path or a platform.
+        # Receiving webhooks needs the core only, not the request path or a platform; and the
+        # generic bulk package's public names, to feed call ends to a waiting job.
         (
             "talkkit.webhooks",
             (
                 "talkkit.webhooks",
+                "talkkit.bulk",
                 "talkkit.errors",
                 "talkkit._converter",
                 "talkkit._json_body",

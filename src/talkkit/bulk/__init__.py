@@ -13,7 +13,8 @@ handled by the operation's idempotency rule (re-sent when the API dedupes them b
 otherwise looked up, never re-sent). With a Redis journal (`RedisJournal`), one job is shared
 by any number of processes and hosts: rows are claimed under renewed leases, and the same
 never-twice rules hold across them. A dial job can wait for its calls to end and report their
-final statuses and talk time.
+final statuses and talk time, from its polls of the call history and, as they happen, from the
+ends pushed into a `CallEnds` feed (webhooks).
 
 Ready-made jobs: ``AsyncTalkturo.contacts.import_many``, ``AsyncTalkturo.companies.import_many``,
 ``AsyncTalkturo.campaigns.dial``, ``AsyncTalkover.calls.dial_many``. Each platform builds its
@@ -24,6 +25,7 @@ become values with `row_values` and are checked by the create or call method's o
 from __future__ import annotations
 
 from talkkit.bulk._engine import BulkJob
+from talkkit.bulk._feed import FED_POLL_INTERVAL, POLL_INTERVAL, CallEnds
 from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
 from talkkit.bulk._rows import parse_bool, row_values
 from talkkit.bulk._shared import JobStatus, JournalLostError, RedisJournal
@@ -41,11 +43,14 @@ from talkkit.bulk._types import (
 
 __all__ = [
     "CUSTOM_PREFIX",
+    "FED_POLL_INTERVAL",
+    "POLL_INTERVAL",
     "BulkAbortedError",
     "BulkJob",
     "BulkOperation",
     "BulkSummary",
     "CallEnd",
+    "CallEnds",
     "CsvSource",
     "Failure",
     "ItemOutcome",

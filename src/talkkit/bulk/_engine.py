@@ -25,6 +25,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from talkkit.bulk._clock import Clock, check_seconds
 from talkkit.bulk._dedupe import FirstRows
+from talkkit.bulk._feed import CallEnds, poll_interval_for
 from talkkit.bulk._follow import Follower
 from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
 from talkkit.bulk._pipes import enumerate_items, put, take
@@ -102,7 +103,9 @@ class BulkJob(Generic[P]):
             `PreflightError` comes out of `run` / `stream` with nothing sent.
         wait: Follow each placed call to its end (the operation's ``follow``, one poll for all
             live calls) and report it then, with its final status and talk time.
-        poll_interval: Seconds between those polls.
+        poll_interval: Seconds between those polls (``None``: 5, or 30 with ``call_ends``).
+        call_ends: With ``wait``, a feed of call ends pushed from outside (webhooks): a call
+            whose end is pushed is reported at once; the polls still find the others.
         wait_timeout: Seconds to wait for one call to end (``None``: no limit); a call still
             live then is reported done without a status, counted ``unfinished``.
         reconcile_grace: Seconds after an unclear attempt before the last look at the history
@@ -122,15 +125,17 @@ class BulkJob(Generic[P]):
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
         wait: bool = False,
-        poll_interval: float = 5.0,
+        poll_interval: float | None = None,
         wait_timeout: float | None = 3600.0,
         reconcile_grace: float = 60.0,
         redial_not_placed: bool = False,
+        call_ends: CallEnds | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError(
                 "concurrency", "must be a whole number of at least 1", value=concurrency
             )
+        poll_interval = poll_interval_for(poll_interval, call_ends)
         check_seconds("poll_interval", poll_interval, zero=False)
         if wait_timeout is not None:
             check_seconds("wait_timeout", wait_timeout)
@@ -139,6 +144,8 @@ class BulkJob(Generic[P]):
             raise InvalidRequestError(
                 "wait", "this job cannot follow its items (its operation has no follow)"
             )
+        if call_ends is not None and not (wait and isinstance(call_ends, CallEnds)):
+            raise InvalidRequestError("call_ends", "takes a CallEnds feed, with wait=True")
         self.items = items
         self.operation = operation
         self.concurrency = concurrency
@@ -157,6 +164,7 @@ class BulkJob(Generic[P]):
         self.preflight = preflight
         self.wait = wait
         self.poll_interval = poll_interval
+        self.call_ends = call_ends
         self.wait_timeout = wait_timeout
         self.reconcile_grace = reconcile_grace
         self.redial_not_placed = redial_not_placed
@@ -309,6 +317,7 @@ class BulkJob(Generic[P]):
                     wait_timeout=self.wait_timeout,
                     report=lambda ended: self._emit(ended, followed=True),
                     refused=self._stopper.stop_on,
+                    call_ends=self.call_ends,
                 )
                 tg.start_soon(self._follower.run)
             try:

@@ -12,12 +12,14 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from talkkit.cli._common import CliUsageError, parse_journal, parse_rate_limit
+from talkkit.cli._listen import SECRET_ENV, Listener, parse_listen
 from talkkit.cli._runner import LEASE, BulkOptions, JobKind, run_bulk
 from talkkit.errors import ConfigurationError
 from talkkit.talkover.calls import DIAL_COLUMNS, Calls
@@ -243,6 +245,7 @@ def _launch(
     job: Callable[[Any, dict[str, Any]], Any],
     args: list[str],
     settings: dict[str, str],
+    around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
     **client_options: Any,
 ) -> None:
     """
@@ -261,6 +264,7 @@ def _launch(
         lambda client: job(client, options.job_options()),
         args,
         {"token": kind.credentials[0], **settings},
+        around,
     )
 
 
@@ -369,6 +373,20 @@ def calls() -> None:
     help="Follow every placed call to its end through the call history; the summary adds the "
     "final statuses and the total talk time.",
 )
+@click.option(
+    "--listen",
+    callback=parse_listen,
+    metavar="[HOST:]PORT",
+    help="With --wait: receive the agent's webhooks on this address (host 127.0.0.1 unless "
+    "given) and take each call's outcome from its final event as it arrives; the call history "
+    "is then read every 30 s only, for calls whose webhook never came.",
+)
+@click.option(
+    "--webhook-secret",
+    envvar=SECRET_ENV,
+    metavar="SECRET",
+    help=f"With --listen: the webhook_secret of the agent's webhook (default: {SECRET_ENV}).",
+)
 @_reconcile_grace_option
 @click.option(
     "--redial-not-placed",
@@ -379,6 +397,8 @@ def calls() -> None:
 def dial(
     agent_id: str,
     wait: bool,
+    listen: tuple[str, int] | None,
+    webhook_secret: str | None,
     reconcile_grace: float,
     redial_not_placed: bool,
     **values: Any,
@@ -389,6 +409,10 @@ def dial(
     Numbers are E.164 (+12025551234); optional columns delay_seconds and is_testing; custom.<name>
     columns become the call's payload. No number is ever called twice, even across re-runs with
     the same --journal. Credentials: TALKOVER_TOKEN (and TALKOVER_BASE_URL for another server).
+
+    With --wait --listen, the calls' outcomes come from the agent's webhooks as they arrive
+    (register the printed URL on the agent, events event_phone_call_ended,
+    event_phone_call_did_not_connect, event_phone_call_error, with --webhook-secret).
     """
     from talkkit.talkover import AsyncTalkover
 
@@ -402,14 +426,36 @@ def dial(
     _require_env(*CALLS.credentials)
     if not agent_id.strip():
         raise CliUsageError("--agent-id must not be empty")
+    if listen is not None and not wait:
+        raise CliUsageError("--listen takes the outcomes of --wait: add --wait")
     dialing = _dial_options(wait, reconcile_grace, redial_not_placed)
+    listener = None if listen is None else Listener.bind(listen, webhook_secret)
+    if listener is not None:
+        dialing["call_ends"] = listener.feed
+        click.echo(listener.announce(), err=True)
 
     def job(client: AsyncTalkover, common: dict[str, Any]) -> Any:
         return client.calls.dial_many(source, agent_id=agent_id, **common, **dialing)
 
     args = ["--agent-id", agent_id, *_dial_args(wait, reconcile_grace, redial_not_placed)]
+    if listen is not None:
+        host = f"[{listen[0]}]" if ":" in listen[0] else listen[0]
+        args += ["--listen", f"{host}:{listen[1]}"]  # the secret: given again, never shown
     settings = {"agent_id": f"--agent-id {agent_id}"}
-    _launch(CALLS, options, total, AsyncTalkover, job, args, settings)
+    try:
+        _launch(
+            CALLS,
+            options,
+            total,
+            AsyncTalkover,
+            job,
+            args,
+            settings,
+            around=None if listener is None else listener.serving(),
+        )
+    finally:
+        if listener is not None:
+            listener.close()
 
 
 def _dial_options(wait: bool, reconcile_grace: float, redial_not_placed: bool) -> dict[str, Any]:

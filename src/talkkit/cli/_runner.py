@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -254,6 +255,7 @@ def run_bulk(
     make_job: Callable[[Any], BulkJob[Any]],
     args: list[str],
     settings: Mapping[str, str],
+    around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
 ) -> None:
     """
     Run the job with progress, print the report and exit with the job's status.
@@ -268,6 +270,8 @@ def run_bulk(
         settings: How the user gave each setting a preflight checks, by the job's name for it
             (``{"company_id": "--company-id comp_1", "token": "TALKTURO_TOKEN"}``): what a
             failed preflight names.
+        around: What runs for as long as the job does, in its event loop (a webhook
+            receiver feeding it: ``calls dial --listen``).
     """
     with contextlib.ExitStack() as stack:
         run = _Run()
@@ -275,7 +279,7 @@ def run_bulk(
             # Before the client: a wrong path leaves nothing open. A shared job's is written
             # at the end, by the process that finishes the job last (`_job_results`).
             run.results = stack.enter_context(_open_results(options.results))
-        code = _run_bulk(kind, options, total, make_client, make_job, args, settings, run)
+        code = _run_bulk(kind, options, total, make_client, make_job, args, settings, run, around)
     raise SystemExit(code)
 
 
@@ -288,6 +292,7 @@ def _run_bulk(
     args: list[str],
     settings: Mapping[str, str],
     run: _Run,
+    around: Callable[[], AbstractAsyncContextManager[object]] | None,
 ) -> int:
     human = console(stderr=options.as_json)
     traffic = Traffic()
@@ -306,7 +311,7 @@ def _run_bulk(
     try:
         with tracker:
             handle = tracker.add(kind.label, total)
-            anyio.run(_drive, client, make_job, tracker, handle, run, options.results)
+            anyio.run(_drive, client, make_job, tracker, handle, run, options.results, around)
             if not run.interrupted:
                 tracker.finish(handle)
     except KeyboardInterrupt:  # before the job could take over Ctrl-C: nothing was sent
@@ -325,8 +330,9 @@ async def _drive(
     handle: int,
     run: _Run,
     results: Path | None,
+    around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
 ) -> None:
-    async with client:
+    async with client, (around or nullcontext)():
         check = getattr(client.limiter_store, "check", None)
         if check is not None:  # a shared (Redis) limiter: unreachable is a usage error, now
             await check()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from talkkit._options import RequestOptions
 from talkkit._resource import Resource
-from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
+from talkkit.bulk import BulkJob, BulkSummary, CallEnds, RedisJournal
 from talkkit.pagination import AsyncPaginator
 from talkkit.talkover import _fields as f
 from talkkit.talkover._bulk import DIAL_COLUMNS, calls_operation
@@ -59,10 +59,11 @@ class Calls(Resource):
         on_progress: Callable[[BulkSummary], object] | None = None,
         preflight: bool = True,
         wait: bool = False,
-        poll_interval: float = 5.0,
+        poll_interval: float | None = None,
         wait_timeout: float | None = 3600.0,
         reconcile_grace: float = 60.0,
         redial_not_placed: bool = False,
+        call_ends: CallEnds | None = None,
         **options: Unpack[RequestOptions],
     ) -> BulkJob[dict[str, Any]]:
         """
@@ -95,7 +96,9 @@ class Calls(Resource):
                 rate limiter): each call's outcome comes once it ended, with its final
                 ``status`` (``completed``, ``busy``, ``no-answer``, ``failed``) and
                 ``duration``; the summary counts ``statuses`` and ``talk_time``.
-            poll_interval: Seconds between two looks at the call history (with ``wait``).
+            poll_interval: Seconds between two looks at the call history (with ``wait``);
+                ``None``: 5, or 30 with ``call_ends`` (the history then only catches the calls
+                whose webhook never came).
             wait_timeout: Seconds after placing a call to stop waiting for it (``None``:
                 until it ends); a call still live then is reported without a status.
             reconcile_grace: Seconds after an unclear attempt before the last look in the
@@ -103,6 +106,12 @@ class Calls(Resource):
             redial_not_placed: With a journal, dial the numbers an earlier run reported
                 ``not_placed`` again: the history showed no call to them after the grace
                 period. Off by default, as any re-dial of an unclear call is.
+            call_ends: With ``wait``, a `CallEnds` feed that a webhook receiver pushes the
+                calls' ends into (``talkkit.webhooks.app(feed_handler(feed), ...)`` serving
+                the agent's webhook with events ``event_phone_call_ended``,
+                ``event_phone_call_did_not_connect`` and ``event_phone_call_error``): each call
+                is reported as soon as its final event arrives; polls find any whose webhook
+                was lost. Each call is reported once, whichever source sees its end first.
 
         Raises:
             PreflightError: When the job runs, with ``preflight``: the check failed.
@@ -121,6 +130,7 @@ class Calls(Resource):
             wait_timeout=wait_timeout,
             reconcile_grace=reconcile_grace,
             redial_not_placed=redial_not_placed,
+            call_ends=call_ends,
         )
 
     def reconcile_journal(

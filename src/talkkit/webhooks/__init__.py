@@ -4,7 +4,8 @@ Receiving webhooks: verified, replay-safe, typed events from Talkturo and Talkov
 `unwrap` is the one entry point: it checks a delivery's signature on the raw bytes (and a
 signed timestamp against a tolerance), then returns the platform's typed event.
 `app` is a receiver (ASGI, mountable in Starlette and FastAPI) that verifies, de-duplicates by
-event id and runs your async handlers off the request path. Verifying Talkturo call webhooks
+event id and runs your async handlers off the request path; `feed_handler` makes one that feeds
+the call ends to a waiting dial job (`talkkit.bulk.CallEnds`). Verifying Talkturo call webhooks
 (Ed25519) needs the ``webhooks`` extra: ``pip install 'talkkit[webhooks]'``.
 
 Example:
@@ -18,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from talkkit.errors import WebhookSignatureError
+from talkkit.webhooks._call_ends import call_end, feed_handler
 from talkkit.webhooks._ed25519 import SIGNATURE_HEADER as TALKTURO_SIGNATURE_HEADER
 from talkkit.webhooks._ed25519 import TIMESTAMP_HEADER as TALKTURO_TIMESTAMP_HEADER
 from talkkit.webhooks._events import Event, TalkoverEvent, WebhookDecodeError
@@ -57,6 +59,8 @@ __all__ = [
     "WebhookDecodeError",
     "WebhookSignatureError",
     "app",
+    "call_end",
+    "feed_handler",
     "register_decoder",
     "sign",
     "unwrap",

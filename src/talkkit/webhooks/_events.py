@@ -11,6 +11,7 @@ a call's ``context`` is echoed in every webhook for that call. The call fields b
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -103,6 +104,20 @@ class TalkoverEvent:
     def is_final(self) -> bool:
         """Whether `call_status` is one a call ends in (``completed``, ``busy``…)."""
         return self.call_status in ("completed", "busy", "no-answer", "failed")
+
+    @property
+    def call_duration(self) -> float | None:
+        """
+        The call's talk time in seconds (``call.duration`` or ``duration``, INFERRED), when the
+        body holds a number there (meaningful once the call ended: see `is_final`).
+        """
+        call = self.raw.get("call")
+        value = _pick(
+            call.get("duration") if isinstance(call, dict) else None, self.raw.get("duration")
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            return None
+        return float(value) if math.isfinite(value) else None
 
 
 _CONVERTER = make_converter(response_case="snake")

@@ -35,6 +35,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from talkkit.bulk._pipes import batches
 from talkkit.bulk._types import Outcome
 from talkkit.errors import ConfigurationError
 
@@ -300,16 +301,7 @@ class Journal:
         # Shielded: on Ctrl-C / cancellation the queue is still written out; the loop ends
         # when the send side is closed (always, in __aexit__).
         with anyio.CancelScope(shield=True), receive:
-            while True:
-                try:
-                    batch = [await receive.receive()]
-                except anyio.EndOfStream:
-                    return
-                while len(batch) < 2_000:  # group commit: everything already queued
-                    try:
-                        batch.append(receive.receive_nowait())
-                    except (anyio.WouldBlock, anyio.EndOfStream):
-                        break
+            async for batch in batches(receive, 2_000):  # group commit: all that is queued
                 await anyio.to_thread.run_sync(self._commit, batch)
                 for write in batch:
                     if write.durable is not None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-__all__ = ["enumerate_items", "put", "take"]
+__all__ = ["batches", "enumerate_items", "put", "take"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,24 @@ async def take(stream: MemoryObjectReceiveStream[T]) -> T:
     except anyio.WouldBlock:
         return await stream.receive()
     return item
+
+
+async def batches(receive: MemoryObjectReceiveStream[T], most: int) -> AsyncIterator[list[T]]:
+    """
+    What is sent to ``receive``, in lists of at most ``most``: each waits for its first item,
+    then takes whatever is already queued (a journal's group commit). Ends with the stream.
+    """
+    while True:
+        try:
+            batch = [await receive.receive()]
+        except anyio.EndOfStream:
+            return
+        while len(batch) < most:
+            try:
+                batch.append(receive.receive_nowait())
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+        yield batch
 
 
 async def enumerate_items(

@@ -35,6 +35,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from talkkit._redis_url import check_url, redact_url, require_redis
 from talkkit.bulk._journal import JournalEntry
+from talkkit.bulk._pipes import batches
 from talkkit.bulk._shared_scripts import KEYS, SCRIPTS
 from talkkit.bulk._types import BulkSummary, ItemOutcome, Outcome
 from talkkit.errors import ConfigurationError, TalkkitError
@@ -448,16 +449,7 @@ class RedisJournal:
     async def _write_loop(self, receive: MemoryObjectReceiveStream[_Op]) -> None:
         # Shielded, like the SQLite journal's: on Ctrl-C the queue is still written out.
         with anyio.CancelScope(shield=True), receive:
-            while True:
-                try:
-                    batch = [await receive.receive()]
-                except anyio.EndOfStream:
-                    return
-                while len(batch) < _BATCH:
-                    try:
-                        batch.append(receive.receive_nowait())
-                    except (anyio.WouldBlock, anyio.EndOfStream):
-                        break
+            async for batch in batches(receive, _BATCH):
                 await self._apply(batch)
 
     async def _apply(self, batch: list[_Op]) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from talkkit.bulk._engine import BulkJob
 from talkkit.bulk._feed import FED_POLL_INTERVAL, POLL_INTERVAL, CallEnds
-from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
+from talkkit.bulk._journal import Journal, JournalEntry
 from talkkit.bulk._rows import parse_bool, row_values
 from talkkit.bulk._shared import JobStatus, JournalLostError, RedisJournal
 from talkkit.bulk._sources import CUSTOM_PREFIX, CsvSource, RejectedRow, read_csv
@@ -54,7 +54,6 @@ __all__ = [
     "CsvSource",
     "Failure",
     "ItemOutcome",
-    "JobJournal",
     "JobStatus",
     "Journal",
     "JournalEntry",

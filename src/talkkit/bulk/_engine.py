@@ -27,7 +27,7 @@ from talkkit.bulk._clock import Clock, check_seconds
 from talkkit.bulk._dedupe import FirstRows
 from talkkit.bulk._feed import CallEnds, poll_interval_for
 from talkkit.bulk._follow import Follower
-from talkkit.bulk._journal import JobJournal, Journal, JournalEntry
+from talkkit.bulk._journal import Journal, JournalEntry
 from talkkit.bulk._pipes import enumerate_items, put, take
 from talkkit.bulk._plan import plan_known, plan_lookup
 from talkkit.bulk._reconcile import Reconciler
@@ -171,7 +171,7 @@ class BulkJob(Generic[P]):
         self.summary = BulkSummary()
         self._clock = Clock()
         self._lookup_only = False  # `reconciling`: the journal's unclear items, looked up only
-        self._journal: JobJournal | None = None
+        self._journal: Journal | RedisJournal | None = None  # one process's, or shared
         self._shared: SharedRows | None = None
         self.complete: bool | None = None
         """A shared job: whether every row of the job had its outcome when this run ended."""

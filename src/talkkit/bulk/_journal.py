@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import anyio
 import attrs
@@ -39,7 +39,7 @@ from talkkit.bulk._pipes import batches
 from talkkit.bulk._types import Outcome
 from talkkit.errors import ConfigurationError
 
-__all__ = ["JobJournal", "Journal", "JournalEntry"]
+__all__ = ["Journal", "JournalEntry"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,55 +80,6 @@ class JournalEntry:
     code: str | None
     message: str | None
     updated: float
-
-
-class JobJournal(Protocol):
-    """
-    What the engine needs of a journal: the SQLite `Journal` (one process) and the
-    `RedisJournal` (a job shared by many) both are one. Used as ``async with``.
-    """
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def lookup(self, keys: Sequence[str]) -> dict[str, JournalEntry]:
-        """What earlier attempts recorded for these keys."""
-        ...
-
-    async def counts(self) -> dict[str, int]:
-        """How many keys are in each state."""
-        ...
-
-    async def entries(self, state: str) -> list[tuple[str, JournalEntry]]:
-        """All keys in ``state``."""
-        ...
-
-    async def mark_pending(self, key: str, index: int | None = None) -> None:
-        """Record that ``key``'s request (of row ``index``) is about to be sent; durable."""
-        ...
-
-    async def record(
-        self,
-        key: str,
-        outcome: Outcome,
-        *,
-        resource_id: str | None = None,
-        code: str | None = None,
-        message: str | None = None,
-        at: float | None = None,
-    ) -> None:
-        """Record a final outcome."""
-        ...
-
-    async def forget_pending(self, key: str) -> None:
-        """Withdraw ``key``'s pending mark."""
-        ...
 
 
 @attrs.define

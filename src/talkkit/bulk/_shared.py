@@ -265,7 +265,7 @@ class RedisJournal:
             )
             raise self.lost from exc
 
-    # -- the JobJournal interface -----------------------------------------------------------
+    # -- what the engine asks of any journal (as of the SQLite `Journal`) ------------------
 
     async def lookup(self, keys: Sequence[str]) -> dict[str, JournalEntry]:
         """What earlier attempts recorded for these keys (absent keys were never attempted)."""

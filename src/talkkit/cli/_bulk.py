@@ -20,7 +20,7 @@ import click
 
 from talkkit.cli._common import CliUsageError, parse_journal, parse_rate_limit
 from talkkit.cli._listen import SECRET_ENV, Listener, parse_listen
-from talkkit.cli._runner import LEASE, BulkOptions, JobKind, run_bulk
+from talkkit.cli._runner import LEASE, BulkCommand, BulkOptions, JobKind, run_bulk
 from talkkit.errors import ConfigurationError
 from talkkit.talkover.calls import DIAL_COLUMNS, Calls
 from talkkit.talkturo.companies import IMPORT_COLUMNS as COMPANY_COLUMNS
@@ -253,18 +253,20 @@ def _launch(
     arguments that resume it, and how its settings were given (what a failed preflight names).
     """
     run_bulk(
-        kind,
-        options,
-        total,
-        lambda traffic: _client(
-            factory,
-            **client_options,
-            **traffic.client_options(options.rate_limit, options.limiter_url),
-        ),
-        lambda client: job(client, options.job_options()),
-        args,
-        {"token": kind.credentials[0], **settings},
-        around,
+        BulkCommand(
+            kind=kind,
+            options=options,
+            total=total,
+            make_client=lambda traffic: _client(
+                factory,
+                **client_options,
+                **traffic.client_options(options.rate_limit, options.limiter_url),
+            ),
+            make_job=lambda client: job(client, options.job_options()),
+            args=args,
+            settings={"token": kind.credentials[0], **settings},
+            around=around,
+        )
     )
 
 

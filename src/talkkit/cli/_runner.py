@@ -51,7 +51,15 @@ from talkkit.cli._progress import (
 from talkkit.cli._results import ResultsFile, write_results
 from talkkit.errors import InvalidRequestError, PreflightError, TalkkitError
 
-__all__ = ["LEASE", "BulkOptions", "Interruptible", "JobKind", "run_bulk", "watch_signals"]
+__all__ = [
+    "LEASE",
+    "BulkCommand",
+    "BulkOptions",
+    "Interruptible",
+    "JobKind",
+    "run_bulk",
+    "watch_signals",
+]
 
 LEASE: float = inspect.signature(RedisJournal).parameters["lease"].default
 """The default of ``--lease`` (a shared job's claim lease), as `RedisJournal` declares it."""
@@ -247,20 +255,12 @@ class _Run:
     job: BulkJob[Any] | None = None
 
 
-def run_bulk(
-    kind: JobKind,
-    options: BulkOptions,
-    total: int | None,
-    make_client: Callable[[Traffic], BaseClient],
-    make_job: Callable[[Any], BulkJob[Any]],
-    args: list[str],
-    settings: Mapping[str, str],
-    around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
-) -> None:
+@attrs.frozen(kw_only=True)
+class BulkCommand:
     """
-    Run the job with progress, print the report and exit with the job's status.
+    One bulk command, ready to run.
 
-    Args:
+    Attributes:
         kind: The command.
         options: The options every bulk command takes.
         total: The rows expected (for the progress bar), when known.
@@ -273,30 +273,35 @@ def run_bulk(
         around: What runs for as long as the job does, in its event loop (a webhook
             receiver feeding it: ``calls dial --listen``).
     """
+
+    kind: JobKind
+    options: BulkOptions
+    total: int | None
+    make_client: Callable[[Traffic], BaseClient]
+    make_job: Callable[[Any], BulkJob[Any]]
+    args: list[str]
+    settings: Mapping[str, str]
+    around: Callable[[], AbstractAsyncContextManager[object]] | None = None
+
+
+def run_bulk(command: BulkCommand) -> None:
+    """Run the job with progress, print the report and exit with the job's status."""
+    options = command.options
     with contextlib.ExitStack() as stack:
         run = _Run()
         if options.results is not None and not options.shared:
             # Before the client: a wrong path leaves nothing open. A shared job's is written
             # at the end, by the process that finishes the job last (`_job_results`).
             run.results = stack.enter_context(_open_results(options.results))
-        code = _run_bulk(kind, options, total, make_client, make_job, args, settings, run, around)
+        code = _run_bulk(command, run)
     raise SystemExit(code)
 
 
-def _run_bulk(
-    kind: JobKind,
-    options: BulkOptions,
-    total: int | None,
-    make_client: Callable[[Traffic], BaseClient],
-    make_job: Callable[[Any], BulkJob[Any]],
-    args: list[str],
-    settings: Mapping[str, str],
-    run: _Run,
-    around: Callable[[], AbstractAsyncContextManager[object]] | None,
-) -> int:
+def _run_bulk(command: BulkCommand, run: _Run) -> int:
+    kind, options, total = command.kind, command.options, command.total
     human = console(stderr=options.as_json)
     traffic = Traffic()
-    client = make_client(traffic)
+    client = command.make_client(traffic)
     if options.journal is None and total is not None and total >= SUGGEST_JOURNAL_ROWS:
         human.print(
             safe(
@@ -311,16 +316,17 @@ def _run_bulk(
     try:
         with tracker:
             handle = tracker.add(kind.label, total)
-            anyio.run(_drive, client, make_job, tracker, handle, run, options.results, around)
+            job, around = command.make_job, command.around
+            anyio.run(_drive, client, job, tracker, handle, run, options.results, around)
             if not run.interrupted:
                 tracker.finish(handle)
     except KeyboardInterrupt:  # before the job could take over Ctrl-C: nothing was sent
         human.print("Interrupted before the job started: nothing was sent.")
         raise SystemExit(EXIT_INTERRUPTED) from None
     except BaseException as exc:
-        _fail(unwrap_group(exc), options, settings)
+        _fail(unwrap_group(exc), options, command.settings)
     seconds = time.monotonic() - started
-    return _report(kind, options, run, seconds, traffic, client, human, args)
+    return _report(kind, options, run, seconds, traffic, client, human, command.args)
 
 
 async def _drive(

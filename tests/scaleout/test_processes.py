@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 COUNTS = ("done", "skipped", "failed", "unknown", "not_sent", "not_placed")
 NUMBERS, REPEATS, BAD = 1_950, 30, 20  # 2,000 rows
 # The contact import's rows: 20,000 in a routine run (~25 s on 2 cores); the 100,000
-# (TALKKIT_SCALEOUT_ROWS=100000) passed in 150 s there: the served emulator is the bottleneck.
+# (TALKKIT_SCALEOUT_ROWS=100000, a step of .ci/run) takes ~3 min: the served emulator is the
+# bottleneck.
 CONTACTS = int(os.environ.get("TALKKIT_SCALEOUT_ROWS", "20000"))
 CONTACT_REPEATS, CONTACT_BAD = CONTACTS // 100, CONTACTS // 200
 
@@ -194,9 +195,10 @@ def test_four_processes_import_one_file_one_killed(
     argv += ["--journal", redis_server.url, "--lease", "2", "--concurrency", "16"]
     fleet = Fleet(argv, cli_env(served_contacts)).start(4)
     try:
-        wait_for(lambda: len(emu.talkturo.contacts) >= len(valid) // 4, 300, "a quarter stored")
+        limit = max(300, CONTACTS // 200)  # seconds: a bound for a slow machine, not a timing
+        wait_for(lambda: len(emu.talkturo.contacts) >= len(valid) // 4, limit, "a quarter stored")
         fleet.kill(1)  # not necessarily the loader
-        ended = fleet.finish(300)
+        ended = fleet.finish(limit)
     finally:
         fleet.stop()
     assert ended[1][0] == -9

@@ -13,15 +13,8 @@ from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
+from talkkit.talkturo import _common as c
 from talkkit.talkturo._bulk import companies_operation, import_columns, import_job
-from talkkit.talkturo._common import (
-    AccountScope,
-    MaxItems,
-    PageLimit,
-    TeamId,
-    TeamScope,
-    scoped_list,
-)
 from talkkit.talkturo.types import Company
 
 if TYPE_CHECKING:
@@ -39,7 +32,7 @@ class Companies(Resource):
         self,
         name: Annotated[str, Doc("Company name."), Field(non_empty)],
         *,
-        team_id: TeamId = None,
+        team_id: c.TeamId = None,
         website: Annotated[str | None, Doc("URL."), Field(text())] = None,
         industry: Annotated[str | None, Doc("Free text."), Field(text())] = None,
         company_size: Annotated[
@@ -81,16 +74,16 @@ class Companies(Resource):
     def list(
         self,
         *,
-        team_id: TeamScope = None,
-        account_slug: AccountScope = None,
+        team_id: c.TeamScope = None,
+        account_slug: c.AccountScope = None,
         search: Annotated[
             str | None, Doc("Text matched against company names."), Field(text(), into="query")
         ] = None,
         industry: Annotated[
             str | None, Doc("Only companies of this industry."), Field(text(), into="query")
         ] = None,
-        limit: PageLimit = 50,
-        max_items: MaxItems = None,
+        limit: c.PageLimit = 50,
+        max_items: c.MaxItems = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Company]:
         """
@@ -100,7 +93,7 @@ class Companies(Resource):
         then the client's ``team_id``, then its ``account_slug``. The names ``search`` and
         ``industry`` are INFERRED.
         """
-        return scoped_list(self._client, Companies.list, locals(), "/crm/companies", Company)
+        return c.scoped_list(self._client, Companies.list, locals(), "/crm/companies", Company)
 
     def import_many(
         self,

@@ -23,15 +23,8 @@ from talkkit._validate import (
 from talkkit._validate import email as valid_email
 from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
 from talkkit.pagination import AsyncPaginator
+from talkkit.talkturo import _common as c
 from talkkit.talkturo._bulk import contacts_operation, import_columns, import_job
-from talkkit.talkturo._common import (
-    AccountScope,
-    MaxItems,
-    PageLimit,
-    TeamId,
-    TeamScope,
-    scoped_list,
-)
 from talkkit.talkturo.types import Contact, LeadStatus
 
 if TYPE_CHECKING:
@@ -53,7 +46,7 @@ class Contacts(Resource):
         company_id: Annotated[
             str, Doc("The company the contact belongs to (required by the API)."), Field(path_id)
         ],
-        team_id: TeamId = None,
+        team_id: c.TeamId = None,
         email: Annotated[str | None, Doc("Email address."), Field(valid_email)] = None,
         phone: Annotated[str | None, Doc("E.164 (``+12025551234``)."), Field(e164)] = None,
         phone_secondary: Annotated[str | None, Doc("E.164."), Field(e164)] = None,
@@ -109,8 +102,8 @@ class Contacts(Resource):
     def list(
         self,
         *,
-        team_id: TeamScope = None,
-        account_slug: AccountScope = None,
+        team_id: c.TeamScope = None,
+        account_slug: c.AccountScope = None,
         company_id: Annotated[
             str | None, Doc("Only contacts of this company."), Field(path_id, into="query")
         ] = None,
@@ -119,8 +112,8 @@ class Contacts(Resource):
             Doc("Text matched against names, email and phone."),
             Field(text(), into="query"),
         ] = None,
-        limit: PageLimit = 50,
-        max_items: MaxItems = None,
+        limit: c.PageLimit = 50,
+        max_items: c.MaxItems = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Contact]:
         """
@@ -131,7 +124,7 @@ class Contacts(Resource):
         or ``accountSlug`` is sent: an argument first (``team_id`` wins), then the client's
         ``team_id``, then its ``account_slug``.
         """
-        return scoped_list(self._client, Contacts.list, locals(), "/crm/contacts", Contact)
+        return c.scoped_list(self._client, Contacts.list, locals(), "/crm/contacts", Contact)
 
     def import_many(
         self,

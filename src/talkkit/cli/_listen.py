@@ -84,7 +84,7 @@ class Listener:
     def announce(self) -> str:
         """The line that says what to register, for stderr."""
         return (
-            f"Receiving Talkover webhooks on {self.url} : register it (or a public URL that "
+            f"Receiving Talkover webhooks on {self.url} — register it (or a public URL that "
             f"reaches it) as the agent's webhook, with events {', '.join(FINAL_EVENTS)} and "
             "the same webhook_secret."
         )

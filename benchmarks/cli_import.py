@@ -6,7 +6,8 @@ The section builds a fresh virtualenv with the ``pip install`` of the README's m
 brought aiohttp, and runs that install's ``talkkit contacts import`` of an N-row CSV (default
 concurrency, ``--json``) against that install's ``talkkit emulator serve``, in its own process:
 over httpx's transport (``TALKKIT_TRANSPORT=httpx``: the same code path as an install without
-aiohttp) and over the default one (aiohttp). Every run gets a fresh emulator, so its duplicate
+aiohttp) and over the default one (aiohttp), and, as the practical limit, raw aiohttp posting the same rows from one process
+at C=64 (``asyncio.gather`` over a semaphore, one session). Every run gets a fresh emulator, so its duplicate
 checks start from an empty store; the runs alternate httpx, aiohttp, aiohttp, httpx, … so a
 drift in the machine's load weighs on both alike.
 """
@@ -33,6 +34,30 @@ from benchmarks._common import ROOT, Figure, Goal, Scale, Section, fmt
 __all__ = ["readme_install_argv", "run_cli_import"]
 
 GOAL_RATIO = 3.0
+RAW_CONCURRENCY = 64
+# Raw aiohttp: every row's create POSTed at C=64 from one process, what a hand-written
+# uploader reaches (argv: contacts URL, token, team, company, rows). Prints rows/s.
+_RAW_AIOHTTP = """
+import asyncio, sys, time
+import aiohttp
+
+async def main(url, token, team, company, rows, limit):
+    headers = {"Authorization": f"Bearer {token}"}
+    gate = asyncio.Semaphore(limit)
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async def create(i):
+            body = {"teamId": team, "companyId": company, "firstName": "Ada",
+                    "lastName": f"Lovelace{i}", "email": f"user{i}@example.com"}
+            async with gate, session.post(url, json=body) as response:
+                response.raise_for_status()
+                await response.read()
+        started = time.perf_counter()
+        await asyncio.gather(*(create(i) for i in range(rows)))
+        print(rows / (time.perf_counter() - started))
+
+url, token, team, company, rows, limit = sys.argv[1:]
+asyncio.run(main(url, token, team, company, int(rows), int(limit)))
+"""
 TRANSPORTS = {  # name: (label, TALKKIT_TRANSPORT for the CLI; None: unset, the default)
     "httpx": ("httpx transport (as installed without aiohttp)", "httpx"),
     "aiohttp": ("default transport (aiohttp)", None),
@@ -171,6 +196,27 @@ def _import(
     return summary["done"] / summary["elapsed_seconds"], wall, cli_cpu, server_cpu
 
 
+def _raw_import(python: Path, rows: int) -> tuple[float, float, float, float]:
+    """Raw aiohttp into a fresh served emulator: rows/s, wall s, client CPU s, emulator CPU s."""
+    from talkkit.emulator import TALKTURO_TEAM_ID, TALKTURO_TOKEN
+
+    with _served_emulator(python) as (root, pid):
+        company = _company(root)
+        argv = [str(python), "-c", _RAW_AIOHTTP, root + "/api/crm/contacts", TALKTURO_TOKEN]
+        argv += [TALKTURO_TEAM_ID, company, str(rows), str(RAW_CONCURRENCY)]
+        server_cpu = _cpu_seconds(pid)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = _cpu_seconds(pid) - server_cpu
+    if done.returncode != 0:
+        raise RuntimeError(f"raw aiohttp import failed ({done.returncode}): {done.stderr[-500:]}")
+    client_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    return float(done.stdout.strip()), wall, client_cpu, server_cpu
+
+
 def run_cli_import(scale: Scale) -> Section:
     """Rows/s of the README install's ``talkkit contacts import`` on each transport."""
     rows, reps = scale.cli_import_rows, scale.cli_import_reps
@@ -179,11 +225,13 @@ def run_cli_import(scale: Scale) -> Section:
         f"7. The README's install: `talkkit contacts import` into `talkkit emulator serve` "
         f"({fmt(rows)} rows)",
     )
-    rates = {name: Figure(label, "rows/s") for name, (label, _) in TRANSPORTS.items()}
-    walls = {name: Figure(label, "s") for name, (label, _) in TRANSPORTS.items()}
-    cli_cpu = {name: Figure(label, "µs/row") for name, (label, _) in TRANSPORTS.items()}
-    emu_cpu = {name: Figure(label, "µs/row") for name, (label, _) in TRANSPORTS.items()}
-    names = list(TRANSPORTS)
+    labels = {name: label for name, (label, _) in TRANSPORTS.items()}
+    labels["raw"] = f"raw aiohttp, one process, C={RAW_CONCURRENCY} (the practical limit)"
+    rates = {name: Figure(label, "rows/s") for name, label in labels.items()}
+    walls = {name: Figure(label, "s") for name, label in labels.items()}
+    cli_cpu = {name: Figure(label, "µs/row") for name, label in labels.items()}
+    emu_cpu = {name: Figure(label, "µs/row") for name, label in labels.items()}
+    names = list(labels)
     order = [name for rep in range(reps) for name in (names if rep % 2 == 0 else names[::-1])]
     install = shlex.join(readme_install_argv())
     where = f"A fresh virtualenv with `{install}` (the README's main command), nothing else."
@@ -195,14 +243,17 @@ def run_cli_import(scale: Scale) -> Section:
         brings = _has(python, "aiohttp")
         path = _write_csv(Path(tmp) / "contacts.csv", rows)
         for name in order:
-            rate, wall, client, server = _import(python, path, TRANSPORTS[name][1])
+            if name == "raw":
+                rate, wall, client, server = _raw_import(python, rows)
+            else:
+                rate, wall, client, server = _import(python, path, TRANSPORTS[name][1])
             rates[name].samples.append(rate)
             walls[name].samples.append(wall)
             cli_cpu[name].samples.append(client / rows * 1e6)
             emu_cpu[name].samples.append(server / rows * 1e6)
             print(f"  cli import [{name}]: {rate:,.0f} rows/s", flush=True)
     section.table.append(
-        ["CLI transport", "rows/s: median", "min", "max", "wall s", "CLI CPU µs/row",
+        ["client", "rows/s: median", "min", "max", "wall s", "client CPU µs/row",
          "emulator CPU µs/row"]
     )  # fmt: skip
     for name, rate in rates.items():
@@ -230,8 +281,21 @@ def run_cli_import(scale: Scale) -> Section:
         ["ratio aiohttp ÷ httpx (CPU: httpx ÷ aiohttp)", f"**{ratio:.2f}×**", "", "", "",
          f"{cpu_ratio:.2f}×", ""]
     )  # fmt: skip
+    limit = fast / rates["raw"].median
+    section.table.append(
+        [f"ratio CLI (aiohttp) ÷ raw aiohttp at C={RAW_CONCURRENCY}", f"**{limit:.2f}×**", "",
+         "", "", "", ""]
+    )  # fmt: skip
     section.goals.append(
         Goal(f"the README's `{install}` installs aiohttp", "yes" if brings else "no", brings)
+    )
+    section.goals.append(
+        Goal(
+            f"the README's CLI (default concurrency 16) ÷ raw aiohttp at C={RAW_CONCURRENCY}, "
+            "both into `talkkit emulator serve` (report only)",
+            f"{limit:.2f}× ({fmt(fast)} vs {fmt(rates['raw'].median)} rows/s)",
+            None,
+        )
     )
     section.goals.append(
         Goal(

@@ -39,6 +39,7 @@ ROWS = (
     "| talkkit ≤ 1.10× raw httpx per request (httpx transport) |",
     "| httpx transport (as installed without aiohttp) |",
     "| default transport (aiohttp) |",
+    "| raw aiohttp, one process, C=64 (the practical limit) |",
 )
 
 

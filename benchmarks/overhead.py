@@ -14,6 +14,7 @@ from benchmarks.contenders import OVERHEAD, Contender, _talkkit_get
 __all__ = ["run_overhead"]
 
 GOAL = 1.10
+AIOHTTP_GOAL = 1.50  # talkkit on its aiohttp transport against raw aiohttp (issue 18)
 
 
 def _label(contender: Contender) -> str:
@@ -92,9 +93,10 @@ def _other_pairs(figures: dict[Contender, Figure]) -> list[Goal]:
     """
     The per-request goal's two other comparisons, reported beside it (no goal of their own).
 
-    The goal compares talkkit with raw httpx on the same transport. What a user would write
-    instead is a plain `httpx.AsyncClient` (httpx's own transport) against talkkit's default
-    transport; the practical limit is raw aiohttp, which talkkit's fast transport sits on.
+    The first goal compares talkkit with raw httpx on the same transport. What a user would
+    write instead is a plain `httpx.AsyncClient` (httpx's own transport) against talkkit's
+    default transport (report only); the practical limit is raw aiohttp, which talkkit's fast
+    transport sits on (goal: `AIOHTTP_GOAL`).
     """
     by = {(c.name, c.transport): figures[c].median for c in figures}
     httpx_default = by.get(("raw httpx", "httpx"))
@@ -113,11 +115,10 @@ def _other_pairs(figures: dict[Contender, Figure]) -> list[Goal]:
     if ours and aiohttp:
         pairs.append(
             Goal(
-                "per request, against the practical limit: talkkit (aiohttp transport) ÷ raw "
-                "aiohttp (report only)",
-                f"{ours / aiohttp:.2f}× wall (median {fmt(ours)} vs {fmt(aiohttp)} µs): raw "
-                f"aiohttp is {ours / aiohttp:.1f}× faster",
-                None,
+                f"per request, against the practical limit: talkkit (aiohttp transport) "
+                f"≤ {AIOHTTP_GOAL:.2f}× raw aiohttp (issue 18)",
+                f"{ours / aiohttp:.2f}× wall (median {fmt(ours)} vs {fmt(aiohttp)} µs)",
+                ours / aiohttp <= AIOHTTP_GOAL,
             )
         )
     return pairs

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -31,6 +31,7 @@ import httpx
 from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
 from talkkit._intercept import sends_patched
 from talkkit._network import Network
+from talkkit._transport import headers_from_raw, read_response
 
 if TYPE_CHECKING:
     import aiohttp
@@ -42,33 +43,52 @@ __all__ = ["AiohttpTransport", "AutoTransport", "running_on_asyncio"]
 # always decodes, as httpx.AsyncClient does (``skip_auto_headers`` would cost ~10 %).
 _ACCEPT_ENCODING = ("Accept-Encoding", "gzip, deflate")
 _HTTP_11 = {"http_version": b"HTTP/1.1"}
+_CONTENT_ENCODING = "Content-Encoding"
 _SLICE = 1 << 16  # aiohttp's own write size
-_Raw = tuple[tuple[bytes, bytes], ...]
+_URLS = 256  # URLs converted for aiohttp that a transport keeps
 
 
-def _library_finder() -> Callable[[], str | None]:
-    """Which async library runs the caller; sniffio is looked up once, not per request."""
+def _task_finder() -> Callable[[], asyncio.Task[Any] | None]:
+    """
+    The asyncio task running the caller, or ``None`` when asyncio does not run it (trio,
+    trio in guest mode): what ``sniffio.current_async_library() == "asyncio"`` decides, with
+    sniffio looked up once, not per request.
+    """
+    current_task = asyncio.current_task
     try:
         import sniffio
     except ImportError:  # trio depends on sniffio: without it, only asyncio is possible
-        return lambda: "asyncio"
 
-    def current() -> str | None:
+        def plain() -> asyncio.Task[Any] | None:
+            try:
+                return current_task()
+            except RuntimeError:  # no event loop runs
+                return None
+
+        return plain
+    thread, variable = sniffio.thread_local, sniffio.current_async_library_cvar
+
+    def sniffed() -> asyncio.Task[Any] | None:
+        name = thread.name
+        if name is None:
+            name = variable.get()
+        if name is not None and name != "asyncio":  # trio says so (guest mode too)
+            return None
         try:
-            return sniffio.current_async_library()
-        except sniffio.AsyncLibraryNotFoundError:
+            return current_task()
+        except RuntimeError:  # no event loop runs
             return None
 
-    return current
+    return sniffed
 
 
 # A failing ``import sniffio`` on every request (the CLI's install has no sniffio) cost ~30 µs.
-_current_library = _library_finder()
+_current_task = _task_finder()
 
 
 def running_on_asyncio() -> bool:
     """Is the calling task run by asyncio (not trio, not trio in guest mode)?"""
-    return _current_library() == "asyncio"
+    return _current_task() is not None
 
 
 def _translate(
@@ -212,7 +232,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._proxy: str | None = None  # the proxy's URL (set by _open)
         self._proxy_headers: list[tuple[str, str]] | None = None  # with its credentials
-        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._timeouts: dict[tuple[float | None, ...], tuple[float, aiohttp.ClientTimeout]] = {}
+        self._urls: dict[int, tuple[httpx.URL, yarl.URL]] = {}  # see `_yarl`
+        self._cutoffs: _Cutoffs  # in the session's event loop (set by _open)
         self._url: type[yarl.URL]
         self._large = 0  # aiohttp warns about raw-bytes bodies above this (set by _open)
 
@@ -220,11 +242,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         import aiohttp  # the `fast` extra; `default_transport` checks it is installed
         import yarl
 
-        if not running_on_asyncio():
-            raise RuntimeError(
-                "the aiohttp transport runs on asyncio only; under trio use the default "
-                "(httpx) transport, e.g. TALKKIT_TRANSPORT=httpx"
-            )
         limits, network = self._limits, self._network
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
@@ -234,6 +251,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ssl=network.ssl_context(),  # the CAs httpx's transport trusts
             ),
             timeout=aiohttp.ClientTimeout(total=None),
+            headers=[_ACCEPT_ENCODING],  # a request's own Accept-Encoding replaces it
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
         )
@@ -243,19 +261,37 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if network.proxy is not None:  # (aiohttp >= 3.14 deprecates its own proxy_auth)
             self._proxy = str(network.proxy.url)  # without the credentials
             self._proxy_headers = network.proxy_headers() or None
+        self._cutoffs = _Cutoffs(asyncio.get_running_loop())
         self._session = session
         return session
 
-    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
-        ext: dict[str, float | None] = request.extensions.get("timeout", {})
-        key = connect, read, pool = ext.get("connect"), ext.get("read"), ext.get("pool")
-        if (timeout := self._timeouts.get(key)) is None:
+    def _bounds(self, request: httpx.Request) -> tuple[float, aiohttp.ClientTimeout]:
+        """The attempt's `_limit` and aiohttp's timeouts for ``request`` (kept per value)."""
+        ext: Mapping[str, float | None] = request.extensions.get("timeout", NO_TIMEOUTS)
+        key = connect, read, pool, _ = (
+            ext.get("connect"),
+            ext.get("read"),
+            ext.get("pool"),
+            ext.get("write"),
+        )
+        if (bounds := self._timeouts.get(key)) is None:
             import aiohttp
 
             both = None if pool is None else pool + (connect or 0.0)
             timeout = aiohttp.ClientTimeout(connect=both, sock_connect=connect, sock_read=read)
-            self._timeouts[key] = timeout
-        return timeout
+            bounds = self._timeouts[key] = (attempt_limit(ext), timeout)
+        return bounds
+
+    def _yarl(self, url: httpx.URL) -> yarl.URL:
+        """``url`` for aiohttp (httpx percent-encoded it), kept per URL object (immutable)."""
+        kept = self._urls.get(id(url))
+        if kept is not None and kept[0] is url:
+            return kept[1]
+        if len(self._urls) >= _URLS:
+            self._urls.clear()
+        converted = self._url(str(url), encoded=True)
+        self._urls[id(url)] = (url, converted)  # (holding url: its id is not reused meanwhile)
+        return converted
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the body is returned whole when it has already arrived."""
@@ -263,9 +299,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if self._plain is None:
                 self._plain = self._network.httpx_transport(self._limits)
             return await _bounded(self._plain, request)
-        return await self._send(request)
+        task = _current_task()
+        if task is None:
+            raise RuntimeError(
+                "the aiohttp transport runs on asyncio only; under trio use the default "
+                "(httpx) transport, e.g. TALKKIT_TRANSPORT=httpx"
+            )
+        return await self._send(request, task)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request, task: asyncio.Task[Any]) -> httpx.Response:
         session = self._session or self._open()
         started = time.monotonic()
         try:
@@ -276,32 +318,28 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if data is not None and len(data) > self._large:
                 data = _Slices(data)
         # aiohttp writes header text as utf-8/surrogateescape: this round-trips any byte.
+        # (Without an Accept-Encoding the session's default goes: see `_open`.)
         headers = [
             (k.decode("utf-8", "surrogateescape"), v.decode("utf-8", "surrogateescape"))
             for k, v in request.headers.raw
         ]
-        if "accept-encoding" not in request.headers:
-            headers.append(_ACCEPT_ENCODING)
         proxy_headers = self._proxy_headers
         if proxy_headers is not None and request.url.scheme == "http":
             # A forwarded request carries them itself (aiohttp sends ``proxy_headers`` only
             # with a CONNECT); an https one must not: the server would see them.
             headers.extend(proxy_headers)
             proxy_headers = None
-        limit = _limit(request)
+        limit, timeout = self._bounds(request)
         failure: httpx.TransportError | None = None
-        task = asyncio.current_task()
-        assert task is not None
-        cut: list[bool] = []
         cancelling = task.cancelling()
-        timer = task.get_loop().call_later(limit, _cut, task, cut) if limit < math.inf else None
+        cut = self._cutoffs.add(task, limit) if limit < math.inf else _NEVER_CUT
         try:
             response = await session.request(
                 request.method,
-                self._url(str(request.url), encoded=True),  # httpx percent-encoded it
+                self._yarl(request.url),
                 headers=headers,
                 data=data,
-                timeout=self._timeout(request),
+                timeout=timeout,
                 allow_redirects=False,
                 proxy=self._proxy,
                 proxy_headers=proxy_headers,
@@ -316,21 +354,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if not _lists_headers(exc):
                 raise failure from exc
         finally:
-            if timer is not None:
-                timer.cancel()
+            self._cutoffs.discard(cut)
         if failure is not None:  # raised outside the except block: nothing chains to exc
             raise failure
         if cut:  # it fired as the answer came and the cancel was absorbed: undo it
             task.uncancel()
         extensions = {**_HTTP_11, "reason_phrase": (response.reason or "").encode()}
-        content, status, raw = response.content, response.status, response.raw_headers
+        content, status = response.content, response.status
+        received = headers_from_raw(response.raw_headers)
         if content.is_eof() and content.exception() is None:
             # Small bodies arrive with the headers: hand them over without another await.
             body = content.read_nowait()
             response.release()
-            return _complete(status, raw, body, extensions)
+            if _CONTENT_ENCODING in response.headers:  # httpx decodes it
+                return httpx.Response(status, headers=received, content=body, extensions=extensions)
+            return read_response(status, received, body, extensions)
         stream = _ResponseStream(response, request)
-        return httpx.Response(status, headers=raw, stream=stream, extensions=extensions)
+        return httpx.Response(status, headers=received, stream=stream, extensions=extensions)
 
     async def aclose(self) -> None:
         """Close the session and its connections (safe to call twice)."""
@@ -354,24 +394,57 @@ async def _bounded(transport: httpx.AsyncBaseTransport, request: httpx.Request) 
     raise cut_off(request, limit)
 
 
-def _cut(task: asyncio.Task[Any], cut: list[bool]) -> None:
-    cut.append(True)
-    task.cancel()
+_NEVER_CUT: list[bool] = []  # the `cut` of an attempt without a limit (never appended to)
+_RESOLUTION = time.get_clock_info("monotonic").resolution  # an event loop's clock's
 
 
-def _complete(
-    status: int, headers: _Raw, body: bytes, extensions: dict[str, bytes]
-) -> httpx.Response:
-    """A response whose whole body is here: marked read, not iterated and decoded again."""
-    if any(name.lower() == b"content-encoding" for name, _ in headers):
-        return httpx.Response(status, headers=headers, content=body, extensions=extensions)
-    # Saves ~25 µs (6-7 % of a small request); httpx < 1 keeps these attributes.
-    response = httpx.Response(
-        status, headers=headers, stream=httpx.ByteStream(body), extensions=extensions
-    )
-    response._content = body
-    response.is_stream_consumed = response.is_closed = True
-    return response
+class _Cutoffs:
+    """
+    Cuts attempts at their limits with one event loop timer for all of them: a timer made
+    and cancelled per attempt cost more than the rest of the bookkeeping.
+
+    The timer is due at the earliest deadline in flight. An attempt that ends first leaves it
+    as it is: when it fires, it cuts the attempts past their deadline (appending ``True`` to
+    their `add` list and cancelling their task, as one ``call_later`` per attempt did) and
+    is set again for the next deadline.
+    """
+
+    __slots__ = ("_at", "_due", "_loop", "_timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._due: dict[int, tuple[float, asyncio.Task[Any], list[bool]]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._at = math.inf  # when the timer is due
+
+    def add(self, task: asyncio.Task[Any], limit: float) -> list[bool]:
+        """Cut ``task`` in ``limit`` seconds unless it is discarded first; its cut list."""
+        cut: list[bool] = []
+        when = self._loop.time() + limit
+        self._due[id(cut)] = (when, task, cut)  # (the list lives as long as its entry)
+        if when < self._at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = self._loop.call_at(when, self._fire)
+            self._at = when
+        return cut
+
+    def discard(self, cut: list[bool]) -> None:
+        """The attempt of ``cut`` ended: no cut any more."""
+        self._due.pop(id(cut), None)
+
+    def _fire(self) -> None:
+        ready = self._loop.time() + _RESOLUTION  # what the loop counts as due now
+        self._timer, self._at = None, math.inf
+        for key, (when, task, cut) in list(self._due.items()):
+            if when < ready:
+                del self._due[key]
+                cut.append(True)
+                task.cancel()
+            elif when < self._at:
+                self._at = when
+        if self._at < math.inf:
+            self._timer = self._loop.call_at(self._at, self._fire)
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -393,10 +466,11 @@ class AutoTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the transport that suits the running event loop."""
-        if _current_library() == "asyncio" and not sends_patched():  # (running_on_asyncio)
+        task = _current_task()
+        if task is not None and not sends_patched():
             if self._fast is None:
                 self._fast = AiohttpTransport(self._limits, network=self._network)
-            return await self._fast._send(request)
+            return await self._fast._send(request, task)
         if self._plain is None:
             self._plain = self._network.httpx_transport(self._limits)
         return await _bounded(self._plain, request)

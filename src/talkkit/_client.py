@@ -47,7 +47,14 @@ from talkkit._otel import TRACER_KEY, Tracing, TracingLayer
 from talkkit._otel import available as tracing_available
 from talkkit._raw import record_response, request_id_of
 from talkkit._request import CallContext, Safety
-from talkkit._transport import RequestBody, TransportHandler, default_transport
+from talkkit._transport import (
+    TransportHandler,
+    default_transport,
+    header_lines,
+    headers_from_lines,
+    headers_from_text,
+    make_request,
+)
 from talkkit.errors import ConfigurationError, DecodeError, InvalidRequestError
 from talkkit.middleware import (
     AttemptTracingMiddleware,
@@ -61,6 +68,7 @@ from talkkit.middleware import (
     SharedRateLimit,
 )
 from talkkit.middleware.rate_limit import choose_store, key_for_token
+from talkkit.middleware.request_id import ID_HEADERS, stamp
 from talkkit.typing import Handler, Middleware
 
 if TYPE_CHECKING:
@@ -73,8 +81,12 @@ T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
 
 _URLS = 256  # parsed URLs a client keeps (by path; ids make many, fixed paths few)
-_FRAMING = frozenset({"host", "content-length", "transfer-encoding"})  # httpx sets these
+# Set by httpx (framing) and by the request id layer: a caller who sets one takes the slow path.
+_SET_BY_US = frozenset({"host", "content-length", "transfer-encoding"}) | ID_HEADERS
 _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Length: 0``
+_NO_CONTENT = (b"Content-Length", b"content-length", b"0")
+_JSON_OPENERS = frozenset({b"{", b"["})
+_decode_json = jsonlib.JSONDecoder().decode  # what ``json.loads`` uses for text
 
 
 @cache
@@ -244,7 +256,13 @@ class BaseClient:
         }
         self._urls: dict[str, httpx.URL] = {}  # parsed URLs by path (see `_parse`)
         self._host = httpx.URL(self._base_url).netloc.decode("ascii")
-        self._own_framing = _sets_framing(self._headers)
+        self._plain_headers = _plain(self._headers)
+        # What `_framed` starts from (`None`: a header that is not ASCII, httpx decides).
+        self._lines = header_lines({"Host": self._host, **self._headers})
+        self._json_lines = (
+            header_lines({"Host": self._host, **self._headers, "Content-Type": "application/json"})
+            or []
+        )
         self._rate_limiter = RateLimitMiddleware(
             key=key_for_token(dialect.name, self._base_url, config.token.get()),
             store=store,
@@ -294,6 +312,41 @@ class BaseClient:
             urls.clear()
         url = urls[path] = httpx.URL(self._base_url + path)
         return url
+
+    def _framed(
+        self,
+        method: str,
+        headers: Mapping[str, str] | None,
+        all_headers: Mapping[str, str],
+        content: bytes | None,
+        ids: Mapping[str, str],
+    ) -> httpx.Headers:
+        """
+        The headers of ``httpx.Request(method, url, headers=all_headers, content=content)``,
+        the request id layer's ``ids`` added last: ``Host`` first, ``Content-Length`` where
+        httpx puts it. Without headers of the caller's, from the client's own, encoded once.
+        """
+        own = self._lines
+        if headers is None and own is not None:
+            stamped = [
+                (name.encode(), name.lower().encode(), value.encode())
+                for name, value in ids.items()
+            ]
+            if content:
+                length = (b"Content-Length", b"content-length", str(len(content)).encode())
+                return headers_from_lines([*self._json_lines, length, *stamped])
+            if method in _LENGTH_ZERO:
+                return headers_from_lines([own[0], _NO_CONTENT, *own[1:], *stamped])
+            return headers_from_lines([*own, *stamped])
+        framed: dict[str, str]
+        host = self._host
+        if content:
+            framed = {"Host": host, **all_headers, "Content-Length": str(len(content)), **ids}
+        elif method in _LENGTH_ZERO:
+            framed = {"Host": host, "Content-Length": "0", **all_headers, **ids}
+        else:
+            framed = {"Host": host, **all_headers, **ids}
+        return headers_from_text(framed)
 
     def _untraced_layers(self) -> list[Middleware]:
         """The pipeline less the two tracing layers `_layers` added (any of yours stay)."""
@@ -431,29 +484,36 @@ class BaseClient:
             url = httpx.URL(self._base_url + path, params=_clean_params(params))
         else:  # parsing a URL is most of building a request: once per path
             url = self._urls.get(path) or self._parse(path)
-        if self._own_framing or (headers is not None and _sets_framing(headers)):
-            request = httpx.Request(  # the caller set Host or the length: httpx decides
+        if self._plain_headers and (headers is None or _plain(headers)):
+            # The request id layer's headers, set here: the request is built once, in order.
+            framed = self._framed(method, headers, all_headers, content, stamp(ctx))
+            request = make_request(method, url, framed, content or b"", extensions)
+        else:  # the caller set Host, the length or an id: httpx and the id layer decide
+            request = httpx.Request(
                 method, url, headers=all_headers, content=content, extensions=extensions
             )
-        else:
-            request = _request(method, url, self._host, all_headers, content, extensions)
         response = await handler(request)
         record_response(response)
         return response
 
     async def send_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Reply:
         """Like `request`, returning the decoded JSON body with the call's request id."""
-        return await self._send_json(method, path, call)
+        body, response = await self._json(method, path, call)
+        return Reply(body, request_id_of(response))
 
-    async def _send_json(self, method: str, path: str, call: CallArgs) -> Reply:
-        # `send_json` with the call's arguments as they came: `request_model` hands on its
-        # own, so no second dict is built per call (and kept while the call is in flight).
+    async def _json(self, method: str, path: str, call: CallArgs) -> tuple[Any, httpx.Response]:
+        # The decoded body and the response, for the call's arguments as they came:
+        # `request_model` hands on its own, so no second dict is built per call.
         response = await self.request(method, path, **call)
         content = response.content
-        if not content.strip():
-            return Reply(None, request_id_of(response))
         try:
-            return Reply(jsonlib.loads(content), request_id_of(response))
+            if content[:1] in _JSON_OPENERS and content[1:2] != b"\0":
+                # What ``json.loads(content)`` does, less guessing the encoding (UTF-8 here:
+                # a UTF-16 or UTF-32 body has a zero byte there, a BOM is no opener).
+                return _decode_json(content.decode("utf-8", "surrogatepass")), response
+            if not content.strip():
+                return None, response
+            return jsonlib.loads(content), response
         except (ValueError, RecursionError) as exc:
             raise DecodeError(
                 f"{method} {path} answered {response.status_code} with a body that is not JSON",
@@ -462,7 +522,7 @@ class BaseClient:
 
     async def request_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Any:
         """Like `request`, returning the decoded JSON body (``None`` when empty)."""
-        return (await self._send_json(method, path, call)).body
+        return (await self._json(method, path, call))[0]
 
     async def request_model(
         self,
@@ -482,9 +542,9 @@ class BaseClient:
         dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
         (each model of a list) carries the call's request id as ``_request_id``.
         """
-        reply = await self._send_json(method, path, call)
-        payload = self.dialect.unwrap(reply.body, key or envelope_of(cls))
-        return self.structure(payload, cls, request_id=reply.request_id)
+        body, response = await self._json(method, path, call)
+        payload = self.dialect.unwrap(body, key or envelope_of(cls))
+        return self.structure(payload, cls, request_id=request_id_of(response))
 
     def fields(
         self,
@@ -589,37 +649,9 @@ def _apply(
     return params, json, headers, timeout
 
 
-def _sets_framing(headers: Mapping[str, str]) -> bool:
-    """Do ``headers`` set one of the headers httpx otherwise adds itself?"""
-    return any(name.lower() in _FRAMING for name in headers)
-
-
-def _request(
-    method: str,
-    url: httpx.URL,
-    host: str,
-    headers: Mapping[str, str],
-    content: bytes | None,
-    extensions: dict[str, Any],
-) -> httpx.Request:
-    """
-    ``httpx.Request(method, url, headers=headers, content=content, extensions=...)``, built
-    from its parts: the same headers in the same order (``Host`` first, ``Content-Length``
-    where httpx puts it) and the body already read, without httpx scanning, re-encoding and
-    copying the headers twice more (a third of the request's cost).
-    """
-    framed: dict[str, str]
-    if content:
-        framed = {"Host": host, **headers, "Content-Length": str(len(content))}
-    elif method in _LENGTH_ZERO:
-        framed = {"Host": host, "Content-Length": "0", **headers}
-    else:
-        framed = {"Host": host, **headers}
-    request = httpx.Request(
-        method, url, headers=framed, stream=RequestBody(content or b""), extensions=extensions
-    )
-    request.read()
-    return request
+def _plain(headers: Mapping[str, str]) -> bool:
+    """Do ``headers`` leave out those that httpx or the request id layer would set?"""
+    return not any(name.lower() in _SET_BY_US for name in headers)
 
 
 def _timeout(value: TimeoutTypes | Unset) -> httpx.Timeout:

@@ -99,18 +99,32 @@ def _make_lenient_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
     args = typing.get_args(tp)
     enum_cls = next(a for a in args if isinstance(a, type) and issubclass(a, enum.Enum))
     nullable = type(None) in args
+    # A value's member, as ``enum_cls(value)`` finds it first (an alias's too); anything else
+    # goes through ``enum_cls(value)`` itself (its ``_missing_`` included).
+    members: Mapping[object, enum.Enum] = enum_cls._value2member_map_
 
     def hook(value: Any, _: Any) -> Any:
         if value is None and nullable:
             return None
         if not isinstance(value, str):
             raise TypeError(f"expected a string, got {type(value).__name__}")
+        member = members.get(value)
+        if member is not None:
+            return member
         try:
             return enum_cls(value)
         except ValueError:
             return value
 
     return hook
+
+
+def _is_optional(tp: Any) -> bool:
+    """``X | None`` (``Optional[X]``) of one type ``X`` other than a union."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return False
+    args = typing.get_args(tp)
+    return len(args) == 2 and types.NoneType in args
 
 
 def _is_list(tp: Any) -> bool:
@@ -141,6 +155,17 @@ def configure_converter(
 
         return hook
 
+    def optional_factory(tp: Any) -> Callable[[Any, Any], Any]:
+        # cattrs' own looks the inner type's hook up on every value; this, once.
+        (inner,) = (a for a in typing.get_args(tp) if a is not types.NoneType)
+        inner_hook = converter.get_structure_hook(inner)
+
+        def hook(value: Any, _: Any) -> Any:
+            return None if value is None else inner_hook(value, inner)
+
+        return hook
+
+    converter.register_structure_hook_factory(_is_optional, optional_factory)
     converter.register_structure_hook_factory(_is_list, list_factory)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_structure_hook(date, _structure_date)
@@ -164,11 +189,11 @@ def configure_converter(
         known = frozenset(wire_name(a.name, case) for a in fields if a.name != "extra")
 
         def hook(data: Any, tp: Any) -> Any:
-            if not isinstance(data, Mapping):
+            if type(data) is not dict and not isinstance(data, Mapping):
                 raise TypeError(f"expected a JSON object, got {type(data).__name__}")
             obj = base(data, tp)
-            extra = {k: v for k, v in data.items() if k not in known}
-            if extra:
+            if data.keys() - known:  # (one set operation when every key is known)
+                extra = {k: v for k, v in data.items() if k not in known}
                 object.__setattr__(obj, "extra", extra)
             return obj
 

@@ -14,10 +14,35 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
+import httpx
+
 __all__ = ["parse_rate_limit", "parse_retry_after", "request_id_from"]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
 _RAW_REQUEST_ID_HEADERS = tuple(name.encode() for name in _REQUEST_ID_HEADERS)
+_LIMIT, _REMAINING, _RESET = b"x-ratelimit-limit", b"x-ratelimit-remaining", b"x-ratelimit-reset"
+_WANTED = frozenset({*_RAW_REQUEST_ID_HEADERS, _LIMIT, _REMAINING, _RESET})
+_SHORT = 16  # digits of a count that is surely below `_MAX_COUNT`
+
+
+def _raw_values(headers: Mapping[str, str]) -> dict[bytes, bytes] | None:
+    """
+    The raw values of the headers read here (lowercase names), in one pass over an
+    `httpx.Headers`' pairs: each ``.get()`` would be a scan decoding every value it meets.
+
+    ``None`` (read them with ``.get()``) for any other mapping, and when one of them repeats
+    (``.get()`` joins the values) or is not ASCII (it decodes with the headers' encoding).
+    """
+    lines = getattr(headers, "_list", None) if type(headers) is httpx.Headers else None
+    if type(lines) is not list:
+        return None
+    found: dict[bytes, bytes] = {}
+    for _, name, value in lines:
+        if name in _WANTED:
+            if name in found or not value.isascii():
+                return None
+            found[name] = value
+    return found
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -55,26 +80,34 @@ def parse_rate_limit(
     past). Unparseable values come back as ``None``, and so do NaN and infinities, and counts
     below 0 or above 2**53.
     """
+    found = _raw_values(headers)
+    if found is None:
+        return (
+            _int(headers.get("x-ratelimit-limit")),
+            _int(headers.get("x-ratelimit-remaining")),
+            _reset(headers.get("x-ratelimit-reset")),
+        )
+    reset = found.get(_RESET)
     return (
-        _int(headers.get("x-ratelimit-limit")),
-        _int(headers.get("x-ratelimit-remaining")),
-        _reset(headers.get("x-ratelimit-reset")),
+        _count(found.get(_LIMIT)),
+        _count(found.get(_REMAINING)),
+        None if reset is None else _reset(reset.decode("ascii")),
     )
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
     """The server's request id header, if it sent one."""
-    raw = getattr(headers, "raw", None)
-    if raw is not None:  # httpx.Headers: one pass over the raw pairs (each .get() is a scan)
-        found = {k.lower(): v for k, v in raw if k.lower() in _RAW_REQUEST_ID_HEADERS and v}
-        for raw_name in _RAW_REQUEST_ID_HEADERS:
-            if raw_name in found:
-                return str(found[raw_name].decode("latin-1"))
+    found = _raw_values(headers)
+    if found is None:
+        for name in _REQUEST_ID_HEADERS:
+            value = headers.get(name)
+            if value:
+                return value
         return None
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
+    for raw_name in _RAW_REQUEST_ID_HEADERS:
+        raw = found.get(raw_name)
+        if raw:
+            return raw.decode("ascii")
     return None
 
 
@@ -91,6 +124,15 @@ def _finite(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _count(raw: bytes | None) -> int | None:
+    """`_int` of an ASCII value; a short run of digits is read without the float."""
+    if raw is None:
+        return None
+    if raw.isdigit() and len(raw) < _SHORT:
+        return int(raw)
+    return _int(raw.decode("ascii"))
 
 
 def _int(value: str | None) -> int | None:

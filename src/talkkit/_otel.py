@@ -147,6 +147,7 @@ class Tracing:
         "_error",
         "_explicit",
         "_get_global",
+        "_global_slot",
         "_idle",
         "_in_context",
         "_internal",
@@ -161,6 +162,14 @@ class Tracing:
             raise ImportError(_MISSING_EXTRA) from exc
         self._explicit = provider
         self._get_global = trace.get_tracer_provider
+        # Where OpenTelemetry keeps the global provider once set: read directly, it costs
+        # one attribute lookup per call. While it is empty, the global provider is the proxy
+        # (nothing records); asking OpenTelemetry once here loads one that
+        # ``OTEL_PYTHON_TRACER_PROVIDER`` names (an OpenTelemetry without that slot is asked
+        # on every call).
+        self._global_slot = trace if hasattr(trace, "_TRACER_PROVIDER") else None
+        if provider is None:
+            trace.get_tracer_provider()
         self._idle = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
         self._attach = context.attach
         self._detach = context.detach
@@ -187,7 +196,12 @@ class Tracing:
 
     def tracer(self) -> Tracer | None:
         """The tracer to use now, or ``None`` when nothing would record."""
-        provider = self._explicit if self._explicit is not None else self._get_global()
+        provider: Any = self._explicit
+        if provider is None:
+            slot = self._global_slot
+            provider = self._get_global() if slot is None else slot._TRACER_PROVIDER
+            if provider is None:  # none set: the proxy, which records nothing
+                return None
         if provider is not self._provider:  # once per provider, not per call
             self._tracer = (
                 None

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from functools import cache
 from importlib.util import find_spec
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
@@ -40,7 +40,20 @@ from talkkit.errors import ConfigurationError
 if TYPE_CHECKING:
     from talkkit._network import ProxyTypes
 
-__all__ = ["TRANSPORT_ENV", "RequestBody", "TransportHandler", "default_transport"]
+__all__ = [
+    "TRANSPORT_ENV",
+    "HeaderLine",
+    "RequestBody",
+    "TransportHandler",
+    "default_transport",
+    "header_lines",
+    "headers_from_lines",
+    "headers_from_raw",
+    "headers_from_text",
+    "make_request",
+    "read_response",
+    "set_header",
+]
 
 TRANSPORT_ENV = "TALKKIT_TRANSPORT"
 
@@ -125,6 +138,151 @@ class RequestBody(httpx.ByteStream):
         return _Once(self._stream)
 
 
+# -- httpx objects built from their parts ------------------------------------------------------
+#
+# Every request and response of a call is an `httpx.Request` / `httpx.Response` (middleware may
+# read and change them), but their constructors re-check, re-encode and copy what talkkit
+# already holds in final form: its own headers, a body already read, the pairs aiohttp parsed.
+# The builders below set the attributes those constructors set (httpx < 1 keeps them), once
+# `_layout_known` has checked, on objects built the documented way, that they are all there is;
+# otherwise they call the constructors.
+
+
+def _layout_known() -> bool:
+    """Do httpx's headers, requests and responses hold exactly the attributes set below?"""
+    headers = httpx.Headers([(b"Name", b"value")])
+    request = httpx.Request("GET", "http://h/", headers=headers, stream=httpx.ByteStream(b""))
+    request.read()
+    response = httpx.Response(200, headers=headers, stream=httpx.ByteStream(b""))
+    return (
+        vars(headers) == {"_list": [(b"Name", b"name", b"value")], "_encoding": None}
+        and set(vars(request)) == {"method", "url", "headers", "extensions", "stream", "_content"}
+        and set(vars(response)) == _RESPONSE_ATTRIBUTES
+    )
+
+
+_RESPONSE_ATTRIBUTES = {
+    "status_code",
+    "headers",
+    "_request",
+    "next_request",
+    "extensions",
+    "history",
+    "is_closed",
+    "is_stream_consumed",
+    "default_encoding",
+    "stream",
+    "_num_bytes_downloaded",
+}
+_LAYOUT_KNOWN = _layout_known()
+_new = object.__new__
+_ASCII_READY = frozenset({None, "ascii", "utf-8", "iso-8859-1"})  # encodings ASCII stays as is
+
+
+HeaderLine = tuple[bytes, bytes, bytes]
+"""One header as `httpx.Headers` keeps it: the name as sent, the name in lowercase, the value."""
+
+
+def header_lines(headers: Mapping[str, str]) -> list[HeaderLine] | None:
+    """
+    ``headers`` as `httpx.Headers` would keep them, or ``None`` when httpx must decide
+    (a name or value that is not ASCII text: httpx then raises its own error).
+    """
+    try:
+        return [
+            (raw := name.encode("ascii"), raw.lower(), value.encode("ascii"))
+            for name, value in headers.items()
+        ]
+    except (AttributeError, UnicodeEncodeError):
+        return None
+
+
+def headers_from_lines(lines: list[HeaderLine]) -> httpx.Headers:
+    """The `httpx.Headers` holding ``lines`` (the list itself: pass a new one)."""
+    if not _LAYOUT_KNOWN:
+        return httpx.Headers([(name, value) for name, _, value in lines])
+    headers = _new(httpx.Headers)
+    headers._list = lines
+    headers._encoding = None
+    return headers
+
+
+def headers_from_raw(pairs: Iterable[tuple[bytes, bytes]]) -> httpx.Headers:
+    """``httpx.Headers(pairs)`` for byte pairs (names as sent, values as received)."""
+    return headers_from_lines([(name, name.lower(), value) for name, value in pairs])
+
+
+def headers_from_text(headers: Mapping[str, str]) -> httpx.Headers:
+    """``httpx.Headers(headers)``."""
+    lines = header_lines(headers)
+    return httpx.Headers(headers) if lines is None else headers_from_lines(lines)
+
+
+def set_header(headers: httpx.Headers, line: HeaderLine) -> None:
+    """
+    ``headers[name] = value`` for an ASCII ``line``: appended when the name is new (a retried
+    request has it already: then httpx replaces it, as ever).
+    """
+    if _LAYOUT_KNOWN and type(headers) is httpx.Headers and headers._encoding in _ASCII_READY:
+        lines, lower = headers._list, line[1]
+        for item in lines:
+            if item[1] == lower:
+                break
+        else:
+            lines.append(line)
+            return
+    headers[line[0].decode()] = line[2].decode()
+
+
+def make_request(
+    method: str, url: httpx.URL, headers: httpx.Headers, content: bytes, extensions: dict[str, Any]
+) -> httpx.Request:
+    """
+    ``httpx.Request(method, url, headers=headers, stream=RequestBody(content), extensions=...)``
+    with the body read: no header added, ``method`` already in capitals.
+    """
+    if not _LAYOUT_KNOWN:
+        request = httpx.Request(
+            method, url, headers=headers, stream=RequestBody(content), extensions=extensions
+        )
+        request.read()
+        return request
+    request = _new(httpx.Request)
+    request.method = method
+    request.url = url
+    request.headers = headers
+    request.extensions = extensions
+    request.stream = RequestBody(content)
+    request._content = content
+    return request
+
+
+def read_response(
+    status: int, headers: httpx.Headers, body: bytes, extensions: dict[str, Any]
+) -> httpx.Response:
+    """
+    A response whose whole body is here and needs no decoding: marked read, not iterated.
+    """
+    if not _LAYOUT_KNOWN:
+        response = httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(body), extensions=extensions
+        )
+    else:
+        response = _new(httpx.Response)
+        response.status_code = status
+        response.headers = headers
+        response._request = None
+        response.next_request = None
+        response.extensions = extensions
+        response.history = []
+        response.default_encoding = "utf-8"
+        response.stream = httpx.ByteStream(body)
+        response._num_bytes_downloaded = 0
+    response._content = body
+    response.is_stream_consumed = response.is_closed = True
+    return response
+
+
 class TransportHandler:
     """
     Sends one attempt and reads the body (unless the call streams), within `attempt_limit`.
@@ -151,7 +309,14 @@ class TransportHandler:
         if type(request.stream) is httpx.ByteStream:  # once per call: retries reuse the request
             request.stream = RequestBody(request.content)
         try:
-            response = await self._exchange(request, ctx, started)
+            if self._native and not routing_patched():
+                # It cuts its own wait for the headers: a whole answer needs nothing more.
+                response = await self.transport.handle_async_request(request)
+                response.request = request
+                if not (ctx.stream or response.is_stream_consumed):
+                    response = await self._exchange(request, ctx, started, response)
+            else:
+                response = await self._exchange(request, ctx, started)
         except httpx.TransportError as exc:
             error = translate_transport_error(exc, request)
             log_attempt(request, ctx, None, time.perf_counter() - started, error)
@@ -160,17 +325,24 @@ class TransportHandler:
         return response
 
     async def _exchange(
-        self, request: httpx.Request, ctx: CallContext, started: float
+        self,
+        request: httpx.Request,
+        ctx: CallContext,
+        started: float,
+        response: httpx.Response | None = None,
     ) -> httpx.Response:
-        """Send, and read the body unless the call streams, within the attempt's limit."""
-        response: httpx.Response | None = None
+        """
+        Send (unless ``response`` came already: the headers of a transport that bounds its own
+        wait for them), and read the body unless the call streams, within the attempt's limit.
+        """
         send = self._route if routing_patched() else self.transport.handle_async_request
         try:
-            if self._native:  # it cuts its own wait for the headers: no cancel scope to pay for
+            if self._native and response is None:  # no cancel scope to pay for the headers
                 response = await send(request)
                 response.request = request
                 if ctx.stream or response.is_stream_consumed:
                     return response
+            if self._native:
                 limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
                 scope = anyio.move_on_after(limit - (time.perf_counter() - started))
             else:

@@ -107,6 +107,10 @@ class MemoryLimiterStore:
         return max(allowed_at - now, 0.0)
 
     async def cooldown(self, key: str, seconds: float, interval: float | None, burst: int) -> None:
+        self.cooldown_now(key, seconds, interval, burst)
+
+    def cooldown_now(self, key: str, seconds: float, interval: float | None, burst: int) -> None:
+        """Synchronous `cooldown`."""
         now = self._clock()
         state = self._state(key)
         until = now + seconds
@@ -118,11 +122,21 @@ class MemoryLimiterStore:
             state.tat = max(state.tat, state.cooldown_until + (burst - 1) * interval)
 
     async def cooldown_remaining(self, key: str) -> float:
+        return self.cooldown_remaining_now(key)
+
+    def cooldown_remaining_now(self, key: str) -> float:
+        """Synchronous `cooldown_remaining`."""
         return max(self._state(key).cooldown_until - self._clock(), 0.0)
 
     async def sync_remaining(
         self, key: str, remaining: int, interval: float | None, burst: int, *, exact: bool
     ) -> None:
+        self.sync_remaining_now(key, remaining, interval, burst, exact=exact)
+
+    def sync_remaining_now(
+        self, key: str, remaining: int, interval: float | None, burst: int, *, exact: bool
+    ) -> None:
+        """Synchronous `sync_remaining`."""
         if interval is None:
             return
         state = self._state(key)

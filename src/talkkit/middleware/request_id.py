@@ -5,24 +5,49 @@ Every logical call gets one ``X-Request-Id``, and every unsafe call one ``Idempo
 both stay the same on every attempt, so the server (and support) can tie retries together and
 a server that honours idempotency keys can drop a duplicate. A value the caller already set is
 kept. Each attempt is logged by the innermost handler with this id.
+
+A talkkit client stamps both as it builds a request whose headers name neither (`stamp`: one
+dictionary entry each, not two passes over the request's headers); this layer then finds the
+call's ids in its context and passes the request on.
 """
 
 from __future__ import annotations
 
-import uuid
+import os
 
 import httpx
 
 from talkkit._constants import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER
-from talkkit._request import Safety, context_of
+from talkkit._request import CallContext, Safety, context_of
 from talkkit.typing import Handler
 
-__all__ = ["RequestIdMiddleware", "new_id"]
+__all__ = ["ID_HEADERS", "RequestIdMiddleware", "new_id", "stamp"]
+
+ID_HEADERS = frozenset({REQUEST_ID_HEADER.lower(), IDEMPOTENCY_KEY_HEADER.lower()})
+"""The headers this layer sets, lowercase."""
+
+# UUID4: version 4 in the high nibble of octet 6, variant 0b10 in the top bits of octet 8.
+_VERSION_BITS = (0xF000 << 64) | (0xC000 << 48)
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
 
 
 def new_id() -> str:
-    """A fresh random id (UUID4, 32 hex digits)."""
-    return uuid.uuid4().hex
+    """A fresh random id (UUID4, 32 hex digits): ``uuid.uuid4().hex``, without the object."""
+    number = int.from_bytes(os.urandom(16)) & ~_VERSION_BITS | _VERSION_4
+    return f"{number:032x}"
+
+
+def stamp(ctx: CallContext) -> dict[str, str]:
+    """
+    The id headers of a new call whose headers name neither, recorded in ``ctx``.
+
+    What this layer would set: ``X-Request-Id``, and ``Idempotency-Key`` on an unsafe call.
+    """
+    ctx.request_id = request_id = new_id()
+    if ctx.safety is not Safety.UNSAFE:
+        return {REQUEST_ID_HEADER: request_id}
+    ctx.idempotency_key = key = new_id()
+    return {REQUEST_ID_HEADER: request_id, IDEMPOTENCY_KEY_HEADER: key}
 
 
 class RequestIdMiddleware:
@@ -30,6 +55,8 @@ class RequestIdMiddleware:
 
     async def __call__(self, request: httpx.Request, call_next: Handler) -> httpx.Response:
         ctx = context_of(request)
+        if ctx.request_id is not None:  # stamped by the client that built it (see `stamp`)
+            return await call_next(request)
         headers = request.headers
         ctx.request_id = headers.get(REQUEST_ID_HEADER) or new_id()
         headers[REQUEST_ID_HEADER] = ctx.request_id

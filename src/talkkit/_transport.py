@@ -150,15 +150,19 @@ class RequestBody(httpx.ByteStream):
 
 def _layout_known() -> bool:
     """Do httpx's headers, requests and responses hold exactly the attributes set below?"""
-    headers = httpx.Headers([(b"Name", b"value")])
-    request = httpx.Request("GET", "http://h/", headers=headers, stream=httpx.ByteStream(b""))
-    request.read()
-    response = httpx.Response(200, headers=headers, stream=httpx.ByteStream(b""))
-    return (
-        vars(headers) == {"_list": [(b"Name", b"name", b"value")], "_encoding": None}
-        and set(vars(request)) == {"method", "url", "headers", "extensions", "stream", "_content"}
-        and set(vars(response)) == _RESPONSE_ATTRIBUTES
-    )
+    try:
+        headers = httpx.Headers([(b"Name", b"value")])
+        request = httpx.Request("GET", "http://h/", headers=headers, stream=httpx.ByteStream(b""))
+        request.read()
+        response = httpx.Response(200, headers=headers, stream=httpx.ByteStream(b""))
+        return (
+            vars(headers) == {"_list": [(b"Name", b"name", b"value")], "_encoding": None}
+            and set(vars(request))
+            == {"method", "url", "headers", "extensions", "stream", "_content"}
+            and set(vars(response)) == _RESPONSE_ATTRIBUTES
+        )
+    except Exception:  # a newer httpx built otherwise (slots, no vars()): its constructors
+        return False
 
 
 _RESPONSE_ATTRIBUTES = {

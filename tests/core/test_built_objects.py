@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 
-from talkkit import AsyncTalkory
+from talkkit import AsyncTalkory, _transport
 from talkkit._headers import parse_rate_limit, request_id_from
 from talkkit._request import Safety
 from talkkit._transport import (
@@ -58,6 +58,21 @@ def test_make_request_equals_httpx_request() -> None:
     assert built.extensions == {"k": 1}
     assert type(built.stream) is RequestBody
     assert repr(built) == repr(expected)
+
+
+def test_the_shortcuts_are_taken_with_this_httpx() -> None:
+    """The installed httpx has the layout the builders set (else they fall back, tested below)."""
+    assert _transport._layout_known() is True
+
+
+def test_without_a_known_layout_the_builders_call_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An httpx laid out otherwise gets its own constructors, with the same result."""
+    monkeypatch.setattr(_transport, "_LAYOUT_KNOWN", False)
+    headers = {"Host": "api.example.test", "X-A": "1"}
+    built = make_request("GET", URL, headers_from_text(headers), b"", {})
+    assert built.headers.raw == httpx.Request("GET", URL, headers=headers).headers.raw
+    response = read_response(204, headers_from_raw([(b"X-B", b"2")]), b"", {})
+    assert (response.status_code, response.headers["x-b"], response.content) == (204, "2", b"")
 
 
 async def test_read_response_is_a_read_response() -> None:

@@ -97,14 +97,8 @@ def cli_command(*args: str) -> list[str]:
 def cli_env(served: ServedEmulator, **extra: str) -> dict[str, str]:
     """The environment that points the command line at ``served`` (no other talkkit setting)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TALKTURO_", "TALKOVER_"))}
-    env.update(
-        TALKTURO_TOKEN=TALKTURO_TOKEN,
-        TALKTURO_BASE_URL=served.talkturo_url,
-        TALKTURO_TEAM_ID=TALKTURO_TEAM_ID,
-        TALKOVER_TOKEN=TALKOVER_TOKEN,
-        TALKOVER_BASE_URL=served.talkover_url,
-        PYTHONUNBUFFERED="1",
-    )
+    env |= served.environment()
+    env["PYTHONUNBUFFERED"] = "1"
     env.pop("TALKKIT_LOG", None)
     env.update(extra)
     return env

@@ -144,6 +144,15 @@ class ServedEmulator:
         """Talkover's base URL on this server."""
         return self.url + "/api/v1"
 
+    def environment(self) -> dict[str, str]:
+        """
+        The variables that point talkkit at this server (what ``talkkit emulator serve``
+        prints as ``export`` lines): for a CLI subprocess, or `monkeypatch.setenv`.
+        """
+        from talkkit.emulator import environment
+
+        return environment(self.url)
+
 
 def _loopback_listener() -> socket.socket:
     """

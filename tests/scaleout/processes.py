@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from talkkit.emulator import TALKOVER_TOKEN, TALKTURO_TEAM_ID, TALKTURO_TOKEN
 from talkkit.testing import ServedEmulator
 
 __all__ = ["Fleet", "cli_env", "job_status", "wait_for"]
@@ -23,14 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli_env(served: ServedEmulator) -> dict[str, str]:
     """The environment of a CLI process: the served emulator's URLs and tokens, nothing else."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TALK", "TALKKIT_"))}
-    env.update(
-        TALKTURO_TOKEN=TALKTURO_TOKEN,
-        TALKTURO_BASE_URL=served.talkturo_url,
-        TALKTURO_TEAM_ID=TALKTURO_TEAM_ID,
-        TALKOVER_TOKEN=TALKOVER_TOKEN,
-        TALKOVER_BASE_URL=served.talkover_url,
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-    )
+    env |= served.environment()
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     return env
 
 

@@ -27,7 +27,7 @@ from talkkit.emulator._emulator import Emulator
 from talkkit.emulator._faults import FaultRule
 from talkkit.emulator._limits import RateLimitSpec
 from talkkit.emulator._records import CallFate, LoggedRequest, PlacedCall, token_hash
-from talkkit.emulator._serve import banner, serve
+from talkkit.emulator._serve import banner, environment, serve
 
 __all__ = [
     "TALKORY_KEY",
@@ -43,6 +43,7 @@ __all__ = [
     "RateLimitSpec",
     "WebhookDelivery",
     "banner",
+    "environment",
     "serve",
     "token_hash",
 ]

@@ -16,7 +16,24 @@ from talkkit.emulator._constants import (
 if TYPE_CHECKING:
     from talkkit.emulator._emulator import Emulator
 
-__all__ = ["banner", "serve"]
+__all__ = ["banner", "environment", "serve"]
+
+
+def environment(root: str) -> dict[str, str]:
+    """
+    The environment variables that point talkkit (the SDK and the CLI) at an emulator served
+    at ``root`` (``http://127.0.0.1:8765``): each platform's base URL and credentials.
+    """
+    return {
+        "TALKTURO_BASE_URL": f"{root}/api",
+        "TALKTURO_TOKEN": TALKTURO_TOKEN,
+        "TALKTURO_ACCOUNT_SLUG": TALKTURO_ACCOUNT_SLUG,
+        "TALKTURO_TEAM_ID": TALKTURO_TEAM_ID,
+        "TALKOVER_BASE_URL": f"{root}/api/v1",
+        "TALKOVER_TOKEN": TALKOVER_TOKEN,
+        "TALKORY_BASE_URL": root,
+        "TALKORY_API_KEY": TALKORY_KEY,
+    }
 
 
 def banner(host: str, port: int, emulator: Emulator | None = None) -> str:
@@ -28,6 +45,8 @@ def banner(host: str, port: int, emulator: Emulator | None = None) -> str:
     ``talkkit webhooks listen`` reads).
     """
     root = f"http://{host}:{port}"
+    pairs = [f"{name}={value}" for name, value in environment(root).items()]
+    exports = [f"export {a} {b}" for a, b in zip(pairs[::2], pairs[1::2], strict=True)]
     hooks = []
     if emulator is not None and (url := emulator.talkturo_call_webhook_url) is not None:
         hooks = [
@@ -42,10 +61,7 @@ def banner(host: str, port: int, emulator: Emulator | None = None) -> str:
             f"  Talkover  {root}/api/v1",
             f"  Talkory   {root}",
             "",
-            f"export TALKTURO_BASE_URL={root}/api TALKTURO_TOKEN={TALKTURO_TOKEN}",
-            f"export TALKTURO_ACCOUNT_SLUG={TALKTURO_ACCOUNT_SLUG} TALKTURO_TEAM_ID={TALKTURO_TEAM_ID}",
-            f"export TALKOVER_BASE_URL={root}/api/v1 TALKOVER_TOKEN={TALKOVER_TOKEN}",
-            f"export TALKORY_BASE_URL={root} TALKORY_API_KEY={TALKORY_KEY}",
+            *exports,
             "",
             *hooks,
             "Press Ctrl-C to stop.",

@@ -313,18 +313,27 @@ class BaseClient:
         url = urls[path] = httpx.URL(self._base_url + path)
         return url
 
+    def _all_headers(
+        self, headers: Mapping[str, str] | None, content: bytes | None
+    ) -> dict[str, str]:
+        """The client's headers, then the caller's, then the JSON body's ``Content-Type``."""
+        merged = {**self._headers, **(headers or {})}
+        if content is not None:
+            merged["Content-Type"] = "application/json"
+        return merged
+
     def _framed(
         self,
         method: str,
         headers: Mapping[str, str] | None,
-        all_headers: Mapping[str, str],
         content: bytes | None,
         ids: Mapping[str, str],
     ) -> httpx.Headers:
         """
-        The headers of ``httpx.Request(method, url, headers=all_headers, content=content)``,
-        the request id layer's ``ids`` added last: ``Host`` first, ``Content-Length`` where
-        httpx puts it. Without headers of the caller's, from the client's own, encoded once.
+        The headers of ``httpx.Request(method, url, headers=all_headers, content=content)``
+        (`_all_headers`), the request id layer's ``ids`` added last: ``Host`` first,
+        ``Content-Length`` where httpx puts it. Without headers of the caller's, from the
+        client's own, encoded once.
         """
         own = self._lines
         if headers is None and own is not None:
@@ -339,7 +348,7 @@ class BaseClient:
                 return headers_from_lines([own[0], _NO_CONTENT, *own[1:], *stamped])
             return headers_from_lines([*own, *stamped])
         framed: dict[str, str]
-        host = self._host
+        host, all_headers = self._host, self._all_headers(headers, content)
         if content:
             framed = {"Host": host, **all_headers, "Content-Length": str(len(content)), **ids}
         elif method in _LENGTH_ZERO:
@@ -464,11 +473,9 @@ class BaseClient:
         ctx = CallContext(
             safety=safety or Safety.for_method(method), platform=self.dialect.name, stream=stream
         )
-        all_headers = self._headers if headers is None else {**self._headers, **headers}
         content = None
         if json is not None:
             content = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
-            all_headers = {**all_headers, "Content-Type": "application/json"}
         extensions = {
             "timeout": self._timeout_ext
             if isinstance(timeout, Unset)
@@ -486,9 +493,10 @@ class BaseClient:
             url = self._urls.get(path) or self._parse(path)
         if self._plain_headers and (headers is None or _plain(headers)):
             # The request id layer's headers, set here: the request is built once, in order.
-            framed = self._framed(method, headers, all_headers, content, stamp(ctx))
+            framed = self._framed(method, headers, content, stamp(ctx))
             request = make_request(method, url, framed, content or b"", extensions)
         else:  # the caller set Host, the length or an id: httpx and the id layer decide
+            all_headers = self._all_headers(headers, content)
             request = httpx.Request(
                 method, url, headers=all_headers, content=content, extensions=extensions
             )

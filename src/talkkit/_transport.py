@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from functools import cache
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
@@ -312,15 +312,15 @@ class TransportHandler:
         started = time.perf_counter()
         if type(request.stream) is httpx.ByteStream:  # once per call: retries reuse the request
             request.stream = RequestBody(request.content)
+        send = self._route if routing_patched() else self.transport.handle_async_request
         try:
-            if self._native and not routing_patched():
-                # It cuts its own wait for the headers: a whole answer needs nothing more.
-                response = await self.transport.handle_async_request(request)
+            if self._native:  # it cuts its own wait for the headers: no cancel scope for them
+                response = await send(request)
                 response.request = request
                 if not (ctx.stream or response.is_stream_consumed):
-                    response = await self._exchange(request, ctx, started, response)
+                    response = await self._exchange(request, ctx, started, send, response)
             else:
-                response = await self._exchange(request, ctx, started)
+                response = await self._exchange(request, ctx, started, send)
         except httpx.TransportError as exc:
             error = translate_transport_error(exc, request)
             log_attempt(request, ctx, None, time.perf_counter() - started, error)
@@ -333,26 +333,17 @@ class TransportHandler:
         request: httpx.Request,
         ctx: CallContext,
         started: float,
+        send: Callable[[httpx.Request], Awaitable[httpx.Response]],
         response: httpx.Response | None = None,
     ) -> httpx.Response:
         """
         Send (unless ``response`` came already: the headers of a transport that bounds its own
         wait for them), and read the body unless the call streams, within the attempt's limit.
         """
-        send = self._route if routing_patched() else self.transport.handle_async_request
         try:
-            if self._native and response is None:  # no cancel scope to pay for the headers
-                response = await send(request)
-                response.request = request
-                if ctx.stream or response.is_stream_consumed:
-                    return response
-            if self._native:
-                limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
-                scope = anyio.move_on_after(limit - (time.perf_counter() - started))
-            else:
-                limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
-                scope = anyio.move_on_after(limit)
-            with scope:
+            limit = attempt_limit(request.extensions.get("timeout", NO_TIMEOUTS))
+            left = limit if response is None else limit - (time.perf_counter() - started)
+            with anyio.move_on_after(left):
                 if response is None:
                     response = await send(request)
                     response.request = request

@@ -123,7 +123,7 @@ class FlakyNetwork:
         if fate == 0:
 
             async def lose(message: Message) -> None:
-                pass
+                """The receiver's answer never reaches the sender."""
 
             await self.app(scope, replay, lose)
             self.lost += 1

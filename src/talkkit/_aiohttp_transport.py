@@ -91,6 +91,11 @@ def running_on_asyncio() -> bool:
     return _current_task() is not None
 
 
+def _sends_by_aiohttp() -> bool:
+    """Whether a request sent now goes through aiohttp (asyncio, httpx not patched)."""
+    return _current_task() is not None and not sends_patched()
+
+
 def _translate(
     exc: BaseException, request: httpx.Request, started: float = 0.0
 ) -> httpx.TransportError:
@@ -222,6 +227,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """
 
     bounds_attempts = True  # it cuts its own wait for the headers (see TransportHandler)
+    starts_together = staticmethod(_sends_by_aiohttp)  # see BaseClient._starts_together
 
     def __init__(
         self, limits: httpx.Limits | None = None, *, network: Network | None = None
@@ -457,6 +463,7 @@ class AutoTransport(httpx.AsyncBaseTransport):
     """
 
     bounds_attempts = True
+    starts_together = staticmethod(_sends_by_aiohttp)
 
     def __init__(self, limits: httpx.Limits, *, network: Network | None = None) -> None:
         self._limits = limits

@@ -583,6 +583,16 @@ class BaseClient:
         result = structure(self._converter, data, cls)
         return result if request_id is None else set_request_id(result, request_id)
 
+    def _starts_together(self) -> bool:
+        """
+        Whether many requests started in one event-loop turn all go at full speed: so on
+        talkkit's aiohttp transports while they send by aiohttp. httpx's connection pool does
+        work for every open connection on each request it takes and each it gives back, so a
+        bulk job on it starts one send per turn (`BulkOperation.starts_together`).
+        """
+        check = getattr(self._transport, "starts_together", None)
+        return check is not None and check() is True
+
     async def aclose(self) -> None:
         """Close the connections (if this client opened them). Safe to call twice."""
         if self._closed:

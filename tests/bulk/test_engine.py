@@ -7,13 +7,25 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
+import attrs
 import httpx
 import pytest
 
 from talkkit import AsyncTalkover, AsyncTalkturo, RetryPolicy
-from talkkit.bulk import BulkJob, BulkOperation, BulkSummary, ItemOutcome, Outcome, Prepared
+from talkkit.bulk import (
+    BulkJob,
+    BulkOperation,
+    BulkSummary,
+    CsvSource,
+    ItemOutcome,
+    Outcome,
+    Prepared,
+    read_csv,
+)
+from talkkit.bulk._dedupe import FirstRows
 from talkkit.emulator import Emulator, FaultRule
 from talkkit.errors import (
     APIConnectionError,
@@ -979,3 +991,72 @@ async def test_leaving_the_stream_after_an_abort_is_clean() -> None:
                     if seen == 3 + trial:
                         break
             assert seen == 3 + trial
+
+
+@pytest.mark.parametrize("together", [True, False])
+async def test_workers_start_together_only_when_the_operation_says_so(together: bool) -> None:
+    """
+    ``starts_together``: the workers get their items in the same turn of the event loop
+    (aiohttp takes a burst at full speed); otherwise one item per turn (httpx's pool).
+    """
+    turn = 0
+    started: list[int] = []
+    all_started = anyio.Event()
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await anyio.lowlevel.checkpoint()
+
+    async def send(item: str) -> str:
+        started.append(turn)
+        if len(started) == 8:
+            all_started.set()
+        await all_started.wait()
+        return item
+
+    operation = attrs.evolve(_operation(send), starts_together=lambda: together)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(count_turns)
+        summary = await BulkJob([str(i) for i in range(8)], operation, concurrency=8).run()
+        tg.cancel_scope.cancel()
+    assert summary.done == 8
+    turns = max(started) - min(started)  # (trio runs a turn's tasks in random order)
+    if together:
+        assert turns <= 1, started  # one turn, or two when the counter ran amid the workers
+    else:
+        assert turns >= 5, started
+
+
+@pytest.mark.parametrize("source", ["list", "csv"])
+async def test_the_repeat_check_is_sized_for_the_input_up_front(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A list's length or a CSV's line count sizes the table of keys seen before the first row:
+    growing it would hold two tables at once (the peak memory of a million-row import).
+    """
+
+    def grow(self: FirstRows) -> None:
+        raise AssertionError(f"grown at {len(self)} keys")
+
+    monkeypatch.setattr(FirstRows, "_grow", grow)
+    emails = [f"user{i}@example.com" for i in range(3000)]
+    rows: list[str] | CsvSource = emails
+    if source == "csv":
+        path = tmp_path / "rows.csv"
+        path.write_text("email\n" + "\n".join(emails) + "\n")
+        rows = read_csv(path)
+
+    async def send(item: Any) -> str:
+        return "id"
+
+    operation = BulkOperation(
+        name="test.items",
+        prepare=lambda raw: Prepared(f"email:{raw if isinstance(raw, str) else raw['email']}", raw),
+        send=send,
+        idempotent_by_key=True,
+    )
+    summary = await BulkJob(rows, operation, concurrency=8).run()
+    assert (summary.total, summary.done) == (3000, 3000)

@@ -436,6 +436,29 @@ async def test_forced_aiohttp_under_trio_fails_clearly() -> None:
     await transport.aclose()
 
 
+@pytest.mark.parametrize("env", [None, "aiohttp", "httpx"])
+async def test_bulk_jobs_start_sends_together_only_through_aiohttp(
+    monkeypatch: pytest.MonkeyPatch, anyio_backend: str, env: str | None
+) -> None:
+    """
+    A bulk job hands its workers many items per turn only when aiohttp sends them: httpx's
+    pool (httpx forced, trio, or httpx patched by a mock) gets one start per turn.
+    """
+    if env is None:
+        monkeypatch.delenv("TALKKIT_TRANSPORT", raising=False)
+    else:
+        monkeypatch.setenv("TALKKIT_TRANSPORT", env)
+    if env == "aiohttp" and anyio_backend != "asyncio":
+        return  # refused on its first request (test_forced_aiohttp_under_trio_fails_clearly)
+    async with AsyncTalkory(TALKORY_TEST_KEY, base_url="http://127.0.0.1:9") as client:
+        by_aiohttp = anyio_backend == "asyncio" and env != "httpx"
+        assert client._starts_together() is by_aiohttp
+        import respx
+
+        with respx.mock:
+            assert client._starts_together() is False  # sent where the mock looks: httpx
+
+
 @pytest.mark.parametrize(
     ("env", "expected"),
     [(None, AutoTransport), ("aiohttp", AiohttpTransport), ("httpx", httpx.AsyncHTTPTransport)],

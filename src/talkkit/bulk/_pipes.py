@@ -9,12 +9,12 @@ workers' hand-offs keep their yields: see the engine's ``_dispatch`` and ``_work
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-__all__ = ["batches", "enumerate_items", "put", "take"]
+__all__ = ["Taken", "batches", "enumerate_items", "put", "take"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,29 @@ async def take(stream: MemoryObjectReceiveStream[T]) -> T:
     except anyio.WouldBlock:
         return await stream.receive()
     return item
+
+
+class Taken(Generic[T]):
+    """
+    A receive stream as an async iterator that yields to the event loop only when it waits
+    (`take`): ``async for`` over the stream itself yields once per item, which lets a consumer
+    take one item per turn of the loop however many are queued (measured: the CLI's import
+    ran at a third of its rate).
+    """
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: MemoryObjectReceiveStream[T]) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> Taken[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await take(self._stream)
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
 
 
 async def batches(receive: MemoryObjectReceiveStream[T], most: int) -> AsyncIterator[list[T]]:

@@ -58,9 +58,7 @@ def row_values(
             continue  # csv.DictReader puts surplus cells under the key None
         name = key.strip()
         if isinstance(cell, str):
-            if min(cell, default="a") <= "\udcff" and any(
-                "\udc80" <= ch <= "\udcff" for ch in cell
-            ):
+            if not cell.isascii() and any("\udc80" <= ch <= "\udcff" for ch in cell):
                 raise InvalidRequestError(name, "is not valid UTF-8 text")
             cell = cell.strip()
             if cell == "":

@@ -263,6 +263,10 @@ class BulkOperation(Generic[P]):
             the ones that have ended, with how (`CallEnd`); polled until every call ended.
         from_key: The raw item a journal key stands for (``phone:+1…`` → the number), so
             that a journal's unknown items can be reconciled without the input.
+        starts_together: Asked when the job starts: whether ``send`` takes many items
+            started in one event-loop turn at full speed (talkkit's aiohttp transport does).
+            ``None`` or ``False``: the workers are handed one item per turn, which suits
+            httpx's connection pool (it does work for every open connection on each request).
     """
 
     name: str
@@ -275,6 +279,7 @@ class BulkOperation(Generic[P]):
     stops_job: Callable[[Prepared[P], TalkkitError], bool] | None = None
     follow: Callable[[Sequence[str]], Awaitable[Mapping[str, CallEnd]]] | None = None
     from_key: Callable[[str], Any] | None = None
+    starts_together: Callable[[], bool] | None = None
 
 
 class BulkAbortedError(TalkkitError):

@@ -92,16 +92,27 @@ def _dial_default(name: str) -> Any:
 _RECONCILE_GRACE: float = _dial_default("reconcile_grace")
 
 
-def _reconcile_grace_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def _seconds_option(
+    name: str, *, minimum: float, default: float, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A duration option: ``SECONDS`` of at least ``minimum``, its default shown."""
     return click.option(
-        "--reconcile-grace",
-        type=click.FloatRange(0.0),
-        default=_RECONCILE_GRACE,
+        name,
+        type=click.FloatRange(minimum),
+        default=default,
         show_default=True,
         metavar="SECONDS",
-        help="How long after its attempt an item whose answer was lost is looked up once more "
-        "(a call in the call history, a company by name) before it counts as not placed.",
-    )(command)
+        help=help,
+    )
+
+
+_reconcile_grace_option = _seconds_option(
+    "--reconcile-grace",
+    minimum=0.0,
+    default=_RECONCILE_GRACE,
+    help="How long after its attempt an item whose answer was lost is looked up once more "
+    "(a call in the call history, a company by name) before it counts as not placed.",
+)
 
 
 def _grace_args(reconcile_grace: float) -> list[str]:
@@ -167,12 +178,10 @@ def _bulk_options(kind: JobKind) -> Callable[[Callable[..., Any]], Callable[...,
                     help="With a Redis --journal: the job's name (default: derived from the "
                     "command, its parameters and the input file's content).",
                 ),
-                click.option(
+                _seconds_option(
                     "--lease",
-                    type=click.FloatRange(1.0),
+                    minimum=1.0,
                     default=LEASE,
-                    show_default=True,
-                    metavar="SECONDS",
                     help="With a Redis --journal: how long a row stays claimed by a process "
                     "that stopped renewing it (one that died) before another takes it over.",
                 ),

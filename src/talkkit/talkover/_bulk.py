@@ -207,4 +207,5 @@ def calls_operation(
         follow=follow,
         from_key=from_key,
         stops_job=stops_job,
+        starts_together=client._starts_together,
     )

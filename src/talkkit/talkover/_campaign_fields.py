@@ -155,11 +155,8 @@ StatusFilter = Annotated[
     Doc("``draft``, ``active``, ``paused``, ``completed`` or ``cancelled``."),
     Field(choice(CampaignStatus), into="query"),
 ]
-KindFilter = Annotated[
-    CampaignType | str | None,
-    Doc("``sales``, ``follow_up``, ``reminder`` or ``custom``."),
-    Field(choice(CampaignType), into="query"),
-]
+KindFilter = Annotated[Kind, Field(choice(CampaignType), into="query")]
+"""`Kind` as a filter: the same type and doc, sent in the query."""
 Search = Annotated[
     str | None, Doc("Matches name or description."), Field(text(min_len=1), into="query")
 ]

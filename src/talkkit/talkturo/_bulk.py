@@ -142,6 +142,7 @@ class _Import:
             scope={"base_url": self.client.base_url, "team_id": self.team},
             preflight=preflight,
             stops_job=stops_job,
+            starts_together=self.client._starts_together,
         )
 
 

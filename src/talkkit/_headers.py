@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
-import httpx
+from talkkit._transport import header_list
 
 __all__ = ["parse_rate_limit", "parse_retry_after", "request_id_from"]
 
@@ -33,8 +33,8 @@ def _raw_values(headers: Mapping[str, str]) -> dict[bytes, bytes] | None:
     ``None`` (read them with ``.get()``) for any other mapping, and when one of them repeats
     (``.get()`` joins the values) or is not ASCII (it decodes with the headers' encoding).
     """
-    lines = getattr(headers, "_list", None) if type(headers) is httpx.Headers else None
-    if type(lines) is not list:
+    lines = header_list(headers)
+    if lines is None:
         return None
     found: dict[bytes, bytes] = {}
     for _, name, value in lines:

@@ -47,6 +47,7 @@ __all__ = [
     "TransportHandler",
     "default_transport",
     "header_lines",
+    "header_list",
     "headers_from_lines",
     "headers_from_raw",
     "headers_from_text",
@@ -222,13 +223,24 @@ def headers_from_text(headers: Mapping[str, str]) -> httpx.Headers:
     return httpx.Headers(headers) if lines is None else headers_from_lines(lines)
 
 
+def header_list(headers: object) -> list[HeaderLine] | None:
+    """
+    The lines an `httpx.Headers` keeps (`HeaderLine`), to read or change in place; ``None``
+    for anything else, or when httpx keeps them otherwise (use its methods then).
+    """
+    if _LAYOUT_KNOWN and type(headers) is httpx.Headers:
+        return headers._list
+    return None
+
+
 def set_header(headers: httpx.Headers, line: HeaderLine) -> None:
     """
     ``headers[name] = value`` for an ASCII ``line``: appended when the name is new (a retried
     request has it already: then httpx replaces it, as ever).
     """
-    if _LAYOUT_KNOWN and type(headers) is httpx.Headers and headers._encoding in _ASCII_READY:
-        lines, lower = headers._list, line[1]
+    lines = header_list(headers)
+    if lines is not None and headers._encoding in _ASCII_READY:
+        lower = line[1]
         for item in lines:
             if item[1] == lower:
                 break

@@ -14,6 +14,7 @@ call's ids in its context and passes the request on.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import httpx
 
@@ -37,16 +38,17 @@ def new_id() -> str:
     return f"{number:032x}"
 
 
-def stamp(ctx: CallContext) -> dict[str, str]:
+def stamp(ctx: CallContext, given: Mapping[str, str] | None = None) -> dict[str, str]:
     """
-    The id headers of a new call whose headers name neither, recorded in ``ctx``.
-
-    What this layer would set: ``X-Request-Id``, and ``Idempotency-Key`` on an unsafe call.
+    The id headers of a new call, recorded in ``ctx``: ``X-Request-Id``, and
+    ``Idempotency-Key`` on an unsafe call. A value the call's headers (``given``) hold is kept.
     """
-    ctx.request_id = request_id = new_id()
+    request_id = given.get(REQUEST_ID_HEADER) if given is not None else None
+    ctx.request_id = request_id = request_id or new_id()
     if ctx.safety is not Safety.UNSAFE:
         return {REQUEST_ID_HEADER: request_id}
-    ctx.idempotency_key = key = new_id()
+    key = given.get(IDEMPOTENCY_KEY_HEADER) if given is not None else None
+    ctx.idempotency_key = key = key or new_id()
     return {REQUEST_ID_HEADER: request_id, IDEMPOTENCY_KEY_HEADER: key}
 
 
@@ -58,9 +60,6 @@ class RequestIdMiddleware:
         if ctx.request_id is not None:  # stamped by the client that built it (see `stamp`)
             return await call_next(request)
         headers = request.headers
-        ctx.request_id = headers.get(REQUEST_ID_HEADER) or new_id()
-        headers[REQUEST_ID_HEADER] = ctx.request_id
-        if ctx.safety is Safety.UNSAFE:
-            ctx.idempotency_key = headers.get(IDEMPOTENCY_KEY_HEADER) or new_id()
-            headers[IDEMPOTENCY_KEY_HEADER] = ctx.idempotency_key
+        for name, value in stamp(ctx, headers).items():
+            headers[name] = value
         return await call_next(request)

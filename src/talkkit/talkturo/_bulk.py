@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from talkkit._fields import fields_of
+from talkkit._model import Created
 from talkkit._preflight import check_setting
 from talkkit.bulk import BulkJob, BulkOperation, Prepared, parse_bool, row_values
 from talkkit.errors import InvalidRequestError, NotFoundError, PreflightError, TalkkitError
@@ -79,17 +80,18 @@ class _Import:
         self.team = client._team(team_id)
         self.options: RequestOptions = options or {}
         # The class's own method (its module imports this one, so not by name).
-        create = type(resource).create
-        self.fields = fields_of(create)
-        self.columns = import_columns(create)
+        self.create = type(resource).create
+        self.fields = fields_of(self.create)
+        self.columns = import_columns(self.create)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """A row's values checked by the create's fields, in the job's team."""
         return self.fields.check({**values, "team_id": self.team})
 
     async def send(self, payload: dict[str, Any]) -> str | None:
-        """Create one checked row; the new object's id."""
-        return (await self.resource.create(**payload, **self.options)).id
+        """Create one checked row (named for the wire, not checked again); the new object's id."""
+        body = self.client.fields(self.create, payload, checked=True)
+        return (await self.resource._post(body, self.options, Created)).id
 
     async def check_parents(self, company_id: str | None = None) -> None:
         """

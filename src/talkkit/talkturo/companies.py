@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Unpack
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
 from talkkit._fields import Doc, Field
-from talkkit._options import RequestOptions, UnsafeRequestOptions
+from talkkit._model import envelope_of
+from talkkit._options import ExtraOptions, RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from talkkit.talkturo._client import AsyncTalkturo
 
 __all__ = ["IMPORT_COLUMNS", "Companies"]
+
+T = TypeVar("T")
 
 
 class Companies(Resource):
@@ -62,11 +65,19 @@ class Companies(Resource):
             InvalidRequestError: A blank name, a bad phone or custom fields (before sending).
         """
         values = {**locals(), "team_id": self._client._team(team_id)}
+        return await self._post(self._client.fields(Companies.create, values), options, Company)
+
+    async def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> T:
+        """
+        The create's request, ``body`` already checked and named; the answer as ``into``:
+        `Company`, or `Created` (the id only) for a bulk import's rows.
+        """
         return await self._client.request_model(
             "POST",
             "/crm/companies",
-            Company,
-            json=self._client.fields(Companies.create, values),
+            into,
+            key=envelope_of(Company),
+            json=body,
             safety=Safety.UNSAFE,
             options=options,
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Unpack
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
 from talkkit._fields import Doc, Field
-from talkkit._options import RequestOptions, UnsafeRequestOptions
+from talkkit._model import envelope_of
+from talkkit._options import ExtraOptions, RequestOptions, UnsafeRequestOptions
 from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import (
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from talkkit.talkturo._client import AsyncTalkturo
 
 __all__ = ["IMPORT_COLUMNS", "Contacts"]
+
+T = TypeVar("T")
 
 
 class Contacts(Resource):
@@ -90,11 +93,19 @@ class Contacts(Resource):
             InvalidRequestError: A bad phone, email, zone, flag or list (before sending).
         """
         values = {**locals(), "team_id": self._client._team(team_id)}
+        return await self._post(self._client.fields(Contacts.create, values), options, Contact)
+
+    async def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> T:
+        """
+        The create's request, ``body`` already checked and named; the answer as ``into``:
+        `Contact`, or `Created` (the id only) for a bulk import's rows.
+        """
         return await self._client.request_model(
             "POST",
             "/crm/contacts",
-            Contact,
-            json=self._client.fields(Contacts.create, values),
+            into,
+            key=envelope_of(Contact),
+            json=body,
             safety=Safety.UNSAFE,
             options=options,
         )

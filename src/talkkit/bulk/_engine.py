@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
-from contextlib import AsyncExitStack, aclosing, asynccontextmanager, suppress
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -618,10 +618,12 @@ class BulkJob(Generic[P]):
         if self.on_progress is not None:
             self.on_progress(self.summary)
         assert self._out is not None
-        # BrokenResourceError: the consumer left ``stream()`` early and the job is being
-        # cancelled; the outcome is counted (and journaled), only nobody reads it any more.
-        with suppress(anyio.BrokenResourceError):
+        try:
             await put(self._out, ended)
+        except anyio.BrokenResourceError:
+            # The consumer left ``stream()`` early and the job is being cancelled: the outcome
+            # is counted (and journaled), only nobody reads it any more.
+            return
 
 
 def _resend_delay(attempt: int) -> float:

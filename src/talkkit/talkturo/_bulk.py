@@ -84,9 +84,10 @@ class _Import:
         self.fields = fields_of(self.create)
         self.columns = import_columns(self.create)
 
-    def check(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """A row's values checked by the create's fields, in the job's team."""
-        return self.fields.check({**values, "team_id": self.team})
+    def check(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A row's values (`row_values`, changed in place) checked in the job's team."""
+        values["team_id"] = self.team
+        return self.fields.check(values)
 
     async def send(self, payload: dict[str, Any]) -> str | None:
         """Create one checked row (named for the wire, not checked again); the new object's id."""

@@ -41,7 +41,7 @@ from talkkit._constants import (
 from talkkit._converter import structure
 from talkkit._dialect import Dialect
 from talkkit._log import configure_from_env
-from talkkit._model import envelope_of, set_request_id
+from talkkit._model import Model, envelope_of, set_request_id
 from talkkit._options import ExtraOptions
 from talkkit._otel import TRACER_KEY, Tracing, TracingLayer
 from talkkit._otel import available as tracing_available
@@ -555,7 +555,10 @@ class BaseClient:
         """
         body, response = await self._json(method, path, call)
         payload = self.dialect.unwrap(body, key or envelope_of(cls))
-        return self.structure(payload, cls, request_id=request_id_of(response))
+        result = self.structure(payload, cls)
+        if not isinstance(result, Model | list):  # (`Created`: no record, no request id)
+            return result
+        return set_request_id(result, request_id_of(response))
 
     def fields(
         self,

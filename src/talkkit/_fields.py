@@ -87,9 +87,12 @@ class FieldSet:
     fields: tuple[FieldSpec, ...]
     # Worked out once per (casing, destination): each field's name, whether it is required,
     # its check and the key it goes out under (its wire name, or its own name for `check`).
-    _plans: dict[tuple[str | None, str | None, bool], tuple[_Step, ...]] = attrs.field(
+    _plans: dict[tuple[str | None, str | None], tuple[_Step, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    _names: dict[tuple[str, str], dict[str, str]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )  # per (casing, destination): parameter name -> key out, for values already checked
 
     def check(self, values: Mapping[str, Any], *, into: str | None = None) -> dict[str, Any]:
         """
@@ -101,16 +104,7 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
-        return _run(self._plan(None, into, True), values)
-
-    def wire(self, checked: Mapping[str, Any], case: WireCase) -> dict[str, Any]:
-        """Checked values under their wire names (``case`` unless a field names its own)."""
-        by_name = {spec.name: spec.field for spec in self.fields}
-        return {
-            (by_name[name].wire if name in by_name and by_name[name].wire else None)
-            or wire_name(name, case): value
-            for name, value in checked.items()
-        }
+        return _run(self._plan(None, into), values)
 
     def build(
         self,
@@ -121,7 +115,8 @@ class FieldSet:
         checked: bool = False,
     ) -> dict[str, Any]:
         """
-        `check` then `wire` in one pass, for the fields that go ``into`` the body or query.
+        `check`, and the wire names, in one pass, for the fields that go ``into`` the body or
+        query (under the dialect's ``case`` unless a field names its own).
 
         The per-call path of every resource method: which fields, their checks and wire names
         are worked out once per method and casing, not per call. ``checked``: ``values`` are
@@ -130,16 +125,23 @@ class FieldSet:
         Raises:
             InvalidRequestError: Naming the field.
         """
-        return _run(self._plan(case, into, not checked), values)
+        if checked:  # only the fields given, renamed (a bulk row's: a few of many fields)
+            names = self._names.get((case, into)) or self._name(case, into)
+            return {names[name]: value for name, value in values.items() if name in names}
+        return _run(self._plan(case, into), values)
 
-    def _plan(self, case: WireCase | None, into: str | None, checks: bool) -> tuple[_Step, ...]:
-        plan = self._plans.get((case, into, checks))
+    def _name(self, case: WireCase, into: str) -> dict[str, str]:
+        names = self._names[case, into] = {name: key for name, _, _, key in self._plan(case, into)}
+        return names
+
+    def _plan(self, case: WireCase | None, into: str | None) -> tuple[_Step, ...]:
+        plan = self._plans.get((case, into))
         if plan is None:
-            plan = self._plans[case, into, checks] = tuple(
+            plan = self._plans[case, into] = tuple(
                 (
                     s.name,
                     s.required,
-                    s.field.check if checks else None,
+                    s.field.check,
                     s.name if case is None else (s.field.wire or wire_name(s.name, case)),
                 )
                 for s in self.fields

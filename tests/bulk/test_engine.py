@@ -1029,6 +1029,41 @@ async def test_workers_start_together_only_when_the_operation_says_so(together: 
         assert turns >= 5, started
 
 
+@pytest.mark.parametrize("together", [True, False])
+async def test_workers_take_queued_items_without_a_turn_each_when_starting_together(
+    together: bool,
+) -> None:
+    """
+    With ``starts_together`` a worker takes what is queued without a turn of the event loop
+    per item: a turn per item freed each request's objects in one turn and allocated the next
+    one's in the next, which set the garbage collector off every 13 rows.
+    """
+    turn = 0
+    sent: Counter[tuple[int, int]] = Counter()  # items sent per (turn, worker)
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await anyio.lowlevel.checkpoint()
+
+    async def send(item: str) -> str:  # answers at once: only the hand-off takes turns
+        sent[turn, anyio.get_current_task().id] += 1
+        return item
+
+    operation = attrs.evolve(_operation(send), starts_together=lambda: together)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(count_turns)
+        summary = await BulkJob([str(i) for i in range(400)], operation, concurrency=4).run()
+        tg.cancel_scope.cancel()
+    assert summary.done == 400
+    most = max(sent.values())  # the most one worker sent in one turn
+    if together:
+        assert most >= 2, most
+    else:
+        assert most == 1, most
+
+
 @pytest.mark.parametrize("source", ["list", "csv"])
 async def test_the_repeat_check_is_sized_for_the_input_up_front(
     source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

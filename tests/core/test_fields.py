@@ -52,8 +52,10 @@ def test_wire_names_follow_the_case_unless_a_field_names_its_own() -> None:
     """camelCase by the dialect, ``phoneNumber`` as declared; query fields apart from body ones."""
     declared = fields_of(create)
     values = {"name": "Ada", "phone": "+12025550143", "team_id": "team_1"}
-    body = declared.wire(declared.check(values, into="body"), "camel")
+    body = declared.build(values, "camel")
     assert body == {"name": "Ada", "phoneNumber": "+12025550143"}
-    query = declared.wire(declared.check(values, into="query"), "camel")
+    assert declared.build(declared.check(values), "camel", checked=True) == body
+    query = declared.build(values, "camel", "query")
     assert query == {"teamId": "team_1"}
-    assert declared.wire({"team_id": "t"}, "snake") == {"team_id": "t"}
+    assert declared.build(declared.check(values), "camel", "query", checked=True) == query
+    assert declared.build({"team_id": "t"}, "snake", "query", checked=True) == {"team_id": "t"}

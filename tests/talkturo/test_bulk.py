@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from talkkit import (
     InvalidRequestError,
     NotFoundError,
     PreflightError,
+    _fields,
 )
 from talkkit.bulk import Outcome, read_csv
 from talkkit.emulator import TALKTURO_TEAM_ID, Emulator, FaultRule
@@ -101,6 +103,29 @@ async def test_a_row_sends_what_the_single_create_sends(
     summary = await talkturo.contacts.import_many([row], company_id=company.id)
     assert summary.skipped == 1  # the API answered 409: the same contact
     assert recorder.last.json == single
+
+
+async def test_a_row_is_checked_once_and_its_outcome_holds_the_new_id(
+    talkturo: AsyncTalkturo, emu: Emulator, company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row's checks run when it is read, not again when it is sent; the id is the answer's."""
+    checked: list[object] = []
+    run = _fields._run
+
+    def counting(plan: Any, values: Any) -> dict[str, Any]:
+        if any(step[2] is not None for step in plan):  # a pass that checks, not one that names
+            checked.append(values.get("email"))
+        return run(plan, values)
+
+    monkeypatch.setattr(_fields, "_run", counting)
+    row = {"first_name": "Ada", "last_name": "Once", "email": "ada.once@example.com"}
+    job = talkturo.contacts.import_many([row], company_id=company.id, preflight=False)
+    async with job.stream() as outcomes:
+        [ended] = [outcome async for outcome in outcomes]
+    assert checked == ["ada.once@example.com"]
+    assert ended.outcome is Outcome.DONE
+    assert ended.resource_id is not None
+    assert emu.talkturo.contacts[ended.resource_id]["email"] == "ada.once@example.com"
 
 
 async def test_a_bad_flag_and_a_missing_company_name_their_field(

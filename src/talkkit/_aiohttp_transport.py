@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -471,16 +471,21 @@ class AutoTransport(httpx.AsyncBaseTransport):
         self._fast: AiohttpTransport | None = None
         self._plain: httpx.AsyncHTTPTransport | None = None
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the transport that suits the running event loop."""
+    def handle_async_request(  # returns the coroutine to await
+        self, request: httpx.Request
+    ) -> Coroutine[Any, Any, httpx.Response]:
+        """
+        Send ``request`` through the transport that suits the running event loop: the send's
+        coroutine, awaited by the caller (no frame of its own on every await of the send).
+        """
         task = _current_task()
         if task is not None and not sends_patched():
             if self._fast is None:
                 self._fast = AiohttpTransport(self._limits, network=self._network)
-            return await self._fast._send(request, task)
+            return self._fast._send(request, task)
         if self._plain is None:
             self._plain = self._network.httpx_transport(self._limits)
-        return await _bounded(self._plain, request)
+        return _bounded(self._plain, request)
 
     async def aclose(self) -> None:
         """Close whichever inner transports were built."""

@@ -448,21 +448,19 @@ class BulkJob(Generic[P]):
     async def _worker(self, work: MemoryObjectReceiveStream[Work[P]], tg: TaskGroup) -> None:
         async with work:
             async for item in Taken(work) if self._together else work:
-                if await self._handle(item, tg):
-                    self._outstanding -= 1
+                # (One item, handled here rather than in a coroutine of its own: every await of
+                # a send passes through each frame.)
+                if self._stopper.is_stopped:
+                    await self._not_sent(item)
+                elif item.reconcile_since is not None:
+                    assert self._reconciler is not None
+                    since = item.reconcile_since
+                    await self._reconciler.look_up(item, since, since, 0, None)
+                elif not await self._send(item, tg):
+                    continue  # rescheduled: it comes back later
+                self._outstanding -= 1
+                if self._input_done and self._outstanding == 0:
                     await self._maybe_close_requeue()
-
-    async def _handle(self, item: Work[P], tg: TaskGroup) -> bool:
-        """Process one item; ``False`` when it was rescheduled (it comes back later)."""
-        if self._stopper.is_stopped:
-            await self._not_sent(item)
-        elif item.reconcile_since is not None:
-            assert self._reconciler is not None
-            since = item.reconcile_since
-            await self._reconciler.look_up(item, since, since, 0, None)
-        else:
-            return await self._send(item, tg)
-        return True
 
     async def _send(self, item: Work[P], tg: TaskGroup) -> bool:
         stop = self._stopper

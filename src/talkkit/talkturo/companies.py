@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
@@ -67,12 +67,13 @@ class Companies(Resource):
         values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._post(self._client.fields(Companies.create, values), options, Company)
 
-    async def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> T:
+    def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> Awaitable[T]:
         """
         The create's request, ``body`` already checked and named; the answer as ``into``:
-        `Company`, or `Created` (the id only) for a bulk import's rows.
+        `Company`, or `Created` (the id only) for a bulk import's rows. (Not a coroutine of
+        its own: one frame less on every await of the request.)
         """
-        return await self._client.request_model(
+        return self._client.request_model(
             "POST",
             "/crm/companies",
             into,

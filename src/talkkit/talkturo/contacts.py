@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
@@ -95,12 +95,13 @@ class Contacts(Resource):
         values = {**locals(), "team_id": self._client._team(team_id)}
         return await self._post(self._client.fields(Contacts.create, values), options, Contact)
 
-    async def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> T:
+    def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> Awaitable[T]:
         """
         The create's request, ``body`` already checked and named; the answer as ``into``:
-        `Contact`, or `Created` (the id only) for a bulk import's rows.
+        `Contact`, or `Created` (the id only) for a bulk import's rows. (Not a coroutine of
+        its own: one frame less on every await of the request.)
         """
-        return await self._client.request_model(
+        return self._client.request_model(
             "POST",
             "/crm/contacts",
             into,

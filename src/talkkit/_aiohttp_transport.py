@@ -29,6 +29,7 @@ import anyio
 import httpx
 
 from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
+from talkkit._deadlines import Deadlines, read_timeouts
 from talkkit._intercept import sends_patched
 from talkkit._network import Network
 from talkkit._transport import headers_from_raw, read_response
@@ -240,7 +241,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxy_headers: list[tuple[str, str]] | None = None  # with its credentials
         self._timeouts: dict[tuple[float | None, ...], tuple[float, aiohttp.ClientTimeout]] = {}
         self._urls: dict[int, tuple[httpx.URL, yarl.URL]] = {}  # see `_yarl`
-        self._cutoffs: _Cutoffs  # in the session's event loop (set by _open)
+        self._deadlines: Deadlines  # in the session's event loop (set by _open)
         self._url: type[yarl.URL]
         self._large = 0  # aiohttp warns about raw-bytes bodies above this (set by _open)
 
@@ -267,7 +268,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if network.proxy is not None:  # (aiohttp >= 3.14 deprecates its own proxy_auth)
             self._proxy = str(network.proxy.url)  # without the credentials
             self._proxy_headers = network.proxy_headers() or None
-        self._cutoffs = _Cutoffs(asyncio.get_running_loop())
+        self._deadlines = Deadlines(asyncio.get_running_loop())
+        read_timeouts(session.connector, self._deadlines)  # one timer for every connection
         self._session = session
         return session
 
@@ -338,7 +340,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         limit, timeout = self._bounds(request)
         failure: httpx.TransportError | None = None
         cancelling = task.cancelling()
-        cut = self._cutoffs.add(task, limit) if limit < math.inf else _NEVER_CUT
+        cut = cut_in(self._deadlines, task, limit) if limit < math.inf else _NEVER_CUT
         try:
             response = await session.request(
                 request.method,
@@ -360,7 +362,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if not _lists_headers(exc):
                 raise failure from exc
         finally:
-            self._cutoffs.discard(cut)
+            self._deadlines.discard(cut)
         if failure is not None:  # raised outside the except block: nothing chains to exc
             raise failure
         if cut:  # it fired as the answer came and the cancel was absorbed: undo it
@@ -401,56 +403,22 @@ async def _bounded(transport: httpx.AsyncBaseTransport, request: httpx.Request) 
 
 
 _NEVER_CUT: list[bool] = []  # the `cut` of an attempt without a limit (never appended to)
-_RESOLUTION = time.get_clock_info("monotonic").resolution  # an event loop's clock's
 
 
-class _Cutoffs:
+def cut_in(deadlines: Deadlines, task: asyncio.Task[Any], limit: float) -> list[bool]:
     """
-    Cuts attempts at their limits with one event loop timer for all of them: a timer made
-    and cancelled per attempt cost more than the rest of the bookkeeping.
-
-    The timer is due at the earliest deadline in flight. An attempt that ends first leaves it
-    as it is: when it fires, it cuts the attempts past their deadline (appending ``True`` to
-    their `add` list and cancelling their task, as one ``call_later`` per attempt did) and
-    is set again for the next deadline.
+    Cut ``task`` in ``limit`` seconds unless ``deadlines`` discards the returned list first;
+    when cut, the list holds ``True`` and the task is cancelled (as one ``call_later`` did).
     """
+    cut: list[bool] = []
+    deadlines.add(cut, limit, _cut, (cut, task))
+    return cut
 
-    __slots__ = ("_at", "_due", "_loop", "_timer")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._due: dict[int, tuple[float, asyncio.Task[Any], list[bool]]] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self._at = math.inf  # when the timer is due
-
-    def add(self, task: asyncio.Task[Any], limit: float) -> list[bool]:
-        """Cut ``task`` in ``limit`` seconds unless it is discarded first; its cut list."""
-        cut: list[bool] = []
-        when = self._loop.time() + limit
-        self._due[id(cut)] = (when, task, cut)  # (the list lives as long as its entry)
-        if when < self._at:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = self._loop.call_at(when, self._fire)
-            self._at = when
-        return cut
-
-    def discard(self, cut: list[bool]) -> None:
-        """The attempt of ``cut`` ended: no cut any more."""
-        self._due.pop(id(cut), None)
-
-    def _fire(self) -> None:
-        ready = self._loop.time() + _RESOLUTION  # what the loop counts as due now
-        self._timer, self._at = None, math.inf
-        for key, (when, task, cut) in list(self._due.items()):
-            if when < ready:
-                del self._due[key]
-                cut.append(True)
-                task.cancel()
-            elif when < self._at:
-                self._at = when
-        if self._at < math.inf:
-            self._timer = self._loop.call_at(self._at, self._fire)
+def _cut(item: tuple[list[bool], asyncio.Task[Any]]) -> None:
+    cut, task = item
+    cut.append(True)
+    task.cancel()
 
 
 class AutoTransport(httpx.AsyncBaseTransport):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import anyio.abc
@@ -313,6 +315,78 @@ async def test_read_timeout_per_call() -> None:
             await client.request("POST", "/v1/slow", safety=Safety.UNSAFE, timeout=0.2)
     assert isinstance(unknown.value.cause, APITimeoutError)
     assert len(server.received) == 2
+
+
+async def _fetch(transport: httpx.AsyncBaseTransport, request: httpx.Request) -> bytes:
+    response = await transport.handle_async_request(request)
+    return await response.aread()
+
+
+def _read_only(seconds: float) -> dict[str, float | None]:
+    """Timeouts whose read phase is short and the rest long (the attempt's limit: 30 s more)."""
+    return httpx.Timeout(10.0, read=seconds).as_dict()
+
+
+@asyncio_only
+async def test_a_body_that_stops_coming_is_cut_at_the_read_timeout() -> None:
+    """The read timeout counts from the last bytes of the body, long before the attempt's limit."""
+
+    async def stops(stream: anyio.abc.SocketStream, request: Received) -> bool:
+        await stream.send(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":')
+        await anyio.sleep(30)
+        return False
+
+    transport = AiohttpTransport()
+    async with serve(stops) as server:
+        request = httpx.Request("GET", server.url, extensions={"timeout": _read_only(0.2)})
+        with anyio.fail_after(5), pytest.raises(httpx.ReadTimeout):
+            await _fetch(transport, request)
+    await transport.aclose()
+
+
+@asyncio_only
+async def test_a_body_that_keeps_coming_is_not_cut_by_the_read_timeout() -> None:
+    """Each read restarts the read timeout: a body trickled over 3× the timeout arrives whole."""
+
+    async def trickled(stream: anyio.abc.SocketStream, request: Received) -> bool:
+        await stream.send(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")
+        for _ in range(12):
+            await anyio.sleep(0.05)
+            await stream.send(b"z")
+        return True
+
+    transport = AiohttpTransport()
+    async with serve(trickled) as server:
+        request = httpx.Request("GET", server.url, extensions={"timeout": _read_only(0.2)})
+        with anyio.fail_after(5):
+            assert await _fetch(transport, request) == b"z" * 12
+    await transport.aclose()
+
+
+@asyncio_only
+async def test_read_timeouts_share_one_event_loop_timer() -> None:
+    """
+    Forty calls make a handful of event loop timers, not aiohttp's own two per request (one
+    when it is written, one more when the answer arrives) plus one per attempt limit.
+    """
+    loop = asyncio.get_running_loop()
+    made = 0
+    call_at = loop.call_at
+
+    def counting(when: float, callback: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        nonlocal made
+        made += 1
+        return call_at(when, callback, *args, **kwargs)
+
+    async with serve(ok()) as server, client_for(server.url) as client:
+        await client.request_json("GET", "/v1/warm")  # the session and its connection
+        loop.call_at = counting  # type: ignore[method-assign, assignment]  # (call_later too)
+        try:
+            for _ in range(40):
+                assert await client.request_json("GET", "/v1/x") == {"ok": True}
+        finally:
+            del loop.call_at
+    assert made < 10, made
 
 
 async def trickle(stream: anyio.abc.SocketStream, request: Received) -> bool:

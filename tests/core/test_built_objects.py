@@ -163,22 +163,23 @@ async def test_client_headers_are_those_httpx_builds_then_the_ids(method: str) -
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_one_timer_cuts_each_attempt_at_its_own_limit() -> None:
     """Attempts with different limits are each cut at theirs, by one timer; others run on."""
-    from talkkit._aiohttp_transport import _Cutoffs
+    from talkkit._aiohttp_transport import cut_in
+    from talkkit._deadlines import Deadlines
 
     loop = asyncio.get_running_loop()
-    cutoffs = _Cutoffs(loop)
+    deadlines = Deadlines(loop)
     cuts: dict[str, list[bool]] = {}
 
     async def attempt(name: str, limit: float, runs: float) -> str:
         task = asyncio.current_task()
         assert task is not None
-        cut = cuts[name] = cutoffs.add(task, limit)
+        cut = cuts[name] = cut_in(deadlines, task, limit)
         try:
             await asyncio.sleep(runs)
         except asyncio.CancelledError:
             return f"{name} cut"
         finally:
-            cutoffs.discard(cut)
+            deadlines.discard(cut)
         return f"{name} done"
 
     results = await asyncio.gather(

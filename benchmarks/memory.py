@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,12 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks._common import ROOT, Goal, Scale, Section, fmt, has_module
+from benchmarks.cli_import import GOAL_RAW, RAW_CONCURRENCY
 from benchmarks.server import ServerProcess
 
 __all__ = ["cli_env", "cli_import_argv", "peak_rss_mb", "run_memory", "write_contacts_csv"]
 
 GOAL_MB = 100.0
 GOAL_GROWTH = 0.10
+_RAW_POSTS = 20_000  # raw aiohttp's creates per repetition, the baseline of the CLI's rate
 _WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
@@ -135,12 +139,33 @@ def _row(label: str, mb: float, seconds: float, rows: int) -> list[str]:
     return [label, fmt(mb, 1), f"{seconds:.1f} s", rate]
 
 
+def _cli_rate(output: str) -> float:
+    """Rows per second of the import itself (``--json``: done ÷ the job's seconds)."""
+    summary = json.loads(output[output.index("{") : output.rindex("}") + 1])
+    return float(summary["done"]) / float(summary["elapsed_seconds"])
+
+
+def _raw_rates(url: str, reps: int) -> list[float]:
+    """Raw aiohttp's in-process POST rate at C=64 against ``url``, once per repetition."""
+    from benchmarks._common import worker_pool
+    from benchmarks.contenders import _raw_aiohttp_create, per_item
+
+    run = per_item(_raw_aiohttp_create, worker_pool)
+
+    async def once() -> float:
+        return _RAW_POSTS / (await run(url, _RAW_POSTS, RAW_CONCURRENCY, RAW_CONCURRENCY)).wall
+
+    return [asyncio.run(once()) for _ in range(reps)]
+
+
 def run_memory(scale: Scale) -> Section:
     """Peak RSS per workload and size (own server process), and the growth between sizes."""
     section = Section("memory", "3. Memory (peak RSS of the client process)")
     section.table.append(["workload", "peak RSS MB", "wall time", "rate"])
     client: dict[int, float] = {}
     cli: dict[int, float] = {}
+    rates: dict[int, float] = {}  # the CLI's import rate, by size
+    raw: list[float] = []
     with ServerProcess() as server, tempfile.TemporaryDirectory() as tmp:
         for rows in (0, *scale.memory_rows):
             started = time.perf_counter()
@@ -153,11 +178,14 @@ def run_memory(scale: Scale) -> Section:
                 path = write_contacts_csv(Path(tmp) / f"contacts-{rows}.csv", rows)
                 started = time.perf_counter()
                 # A million rows take minutes: allow 200 rows/s at the least.
-                cli[rows], _ = peak_rss_mb(
+                cli[rows], output = peak_rss_mb(
                     cli_import_argv(path), env=cli_env(server.url), timeout=max(300.0, rows / 200)
                 )
+                rates[rows] = _cli_rate(output)
                 label = f"`talkkit contacts import` {fmt(rows)}-row CSV"
                 section.table.append(_row(label, cli[rows], time.perf_counter() - started, rows))
+            if has_module("aiohttp"):
+                raw = _raw_rates(server.url, scale.reps)
         else:
             section.notes.append("`talkkit contacts import` is not available (cli extra).")
     for name, results in (("client creates", client), ("CLI import", cli)):
@@ -179,6 +207,24 @@ def run_memory(scale: Scale) -> Section:
                 f"{growth:+.1%}",
                 growth <= GOAL_GROWTH,
             )
+        )
+    if rates and raw:
+        largest = max(rates)
+        limit = statistics.median(raw)
+        section.goals.append(
+            Goal(
+                f"CLI import at C={RAW_CONCURRENCY} ≥ {GOAL_RAW:g}× raw aiohttp's in-process "
+                f"POST rate at C={RAW_CONCURRENCY}, same server ({fmt(largest)} rows)",
+                f"{rates[largest] / limit:.2f}× ({rates[largest]:,.0f} vs {limit:,.0f} rows/s; "
+                f"raw {min(raw):,.0f}–{max(raw):,.0f} over {len(raw)} runs)",
+                rates[largest] >= GOAL_RAW * limit,
+            )
+        )
+        section.notes.append(
+            "The CLI's rate is the import's own (`--json`: rows done ÷ the job's seconds, without "
+            "the process's start); raw aiohttp's is `session.post(json=...)` from "
+            f"{RAW_CONCURRENCY} workers in this process, {fmt(_RAW_POSTS)} creates a run, after "
+            "the CLI runs, against the same server process."
         )
     section.notes.append(
         "Each figure is the peak RSS of one fresh process (`getrusage(RUSAGE_CHILDREN)` of a "

@@ -6,6 +6,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -993,40 +994,52 @@ async def test_leaving_the_stream_after_an_abort_is_clean() -> None:
             assert seen == 3 + trial
 
 
+@attrs.define
+class _Turns:
+    count: int = 0
+
+
+@asynccontextmanager
+async def _counting_turns() -> AsyncIterator[_Turns]:
+    """For the block, a task that counts the turns of the event loop (``.count``)."""
+    turns = _Turns()
+
+    async def count() -> None:
+        while True:
+            turns.count += 1
+            await anyio.lowlevel.checkpoint()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(count)
+        yield turns
+        tg.cancel_scope.cancel()
+
+
 @pytest.mark.parametrize("together", [True, False])
 async def test_workers_start_together_only_when_the_operation_says_so(together: bool) -> None:
     """
     ``starts_together``: the workers get their items in the same turn of the event loop
     (aiohttp takes a burst at full speed); otherwise one item per turn (httpx's pool).
     """
-    turn = 0
     started: list[int] = []
     all_started = anyio.Event()
 
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await anyio.lowlevel.checkpoint()
-
     async def send(item: str) -> str:
-        started.append(turn)
+        started.append(turns.count)
         if len(started) == 8:
             all_started.set()
         await all_started.wait()
         return item
 
     operation = attrs.evolve(_operation(send), starts_together=lambda: together)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(count_turns)
+    async with _counting_turns() as turns:
         summary = await BulkJob([str(i) for i in range(8)], operation, concurrency=8).run()
-        tg.cancel_scope.cancel()
     assert summary.done == 8
-    turns = max(started) - min(started)  # (trio runs a turn's tasks in random order)
+    spread = max(started) - min(started)  # (trio runs a turn's tasks in random order)
     if together:
-        assert turns <= 1, started  # one turn, or two when the counter ran amid the workers
+        assert spread <= 1, started  # one turn, or two when the counter ran amid the workers
     else:
-        assert turns >= 5, started
+        assert spread >= 5, started
 
 
 @pytest.mark.parametrize("together", [True, False])
@@ -1038,24 +1051,15 @@ async def test_workers_take_queued_items_without_a_turn_each_when_starting_toget
     per item: a turn per item freed each request's objects in one turn and allocated the next
     one's in the next, which set the garbage collector off every 13 rows.
     """
-    turn = 0
     sent: Counter[tuple[int, int]] = Counter()  # items sent per (turn, worker)
 
-    async def count_turns() -> None:
-        nonlocal turn
-        while True:
-            turn += 1
-            await anyio.lowlevel.checkpoint()
-
     async def send(item: str) -> str:  # answers at once: only the hand-off takes turns
-        sent[turn, anyio.get_current_task().id] += 1
+        sent[turns.count, anyio.get_current_task().id] += 1
         return item
 
     operation = attrs.evolve(_operation(send), starts_together=lambda: together)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(count_turns)
+    async with _counting_turns() as turns:
         summary = await BulkJob([str(i) for i in range(400)], operation, concurrency=4).run()
-        tg.cancel_scope.cancel()
     assert summary.done == 400
     most = max(sent.values())  # the most one worker sent in one turn
     if together:

@@ -15,6 +15,7 @@ from talkkit._resource import Resource
 from talkkit.talkory import AsyncTalkory
 from talkkit.talkover import AsyncTalkover
 from talkkit.talkturo import AsyncTalkturo
+from talkkit.talkturo._common import post_create
 from talkkit.testing import EMULATOR_HOST
 
 # Names the resource modules import only for type checking.
@@ -117,6 +118,7 @@ def test_idempotency_key_is_offered_exactly_on_unsafe_calls() -> None:
             source = inspect.getsource(function)
             if "self._post(" in source:  # the create's request, declared once for bulk too
                 source += inspect.getsource(cls._post)  # type: ignore[attr-defined]
+                source += inspect.getsource(post_create)
             unsafe = name in SENT_ELSEWHERE_UNSAFE or (
                 "Safety.UNSAFE" in source or ('"POST"' in source and "Safety." not in source)
             )

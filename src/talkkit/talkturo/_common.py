@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from talkkit._fields import Doc, Field
+from talkkit._model import envelope_of
+from talkkit._request import Safety
 from talkkit._validate import path_id
 from talkkit.errors import InvalidRequestError
 from talkkit.pagination import AsyncPaginator, offset_paginator
 
 if TYPE_CHECKING:
+    from talkkit._options import ExtraOptions
     from talkkit.talkturo._client import AsyncTalkturo
 
 __all__ = [
@@ -21,10 +24,35 @@ __all__ = [
     "TeamScope",
     "page_size",
     "positive_int",
+    "post_create",
     "scoped_list",
 ]
 
 T = TypeVar("T")
+
+
+def post_create(
+    client: AsyncTalkturo,
+    path: str,
+    record: type[Any],
+    body: dict[str, Any],
+    options: ExtraOptions,
+    into: type[T],
+) -> Awaitable[T]:
+    """
+    A create's request (``POST path``), ``body`` already checked and named; the answer, kept
+    under ``record``'s envelope, as ``into``: ``record``, or `Created` (the id only) for a bulk
+    import's rows. (Not a coroutine of its own: one frame less on every await of the request.)
+    """
+    return client.request_model(
+        "POST",
+        path,
+        into,
+        key=envelope_of(record),
+        json=body,
+        safety=Safety.UNSAFE,
+        options=options,
+    )
 
 
 def positive_int(field: str, value: Any) -> int:

@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
 from talkkit._fields import Doc, Field
-from talkkit._model import envelope_of
 from talkkit._options import ExtraOptions, RequestOptions, UnsafeRequestOptions
-from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import e164, mapping, non_empty, text
 from talkkit.bulk import BulkJob, BulkSummary, RedisJournal
@@ -68,20 +66,8 @@ class Companies(Resource):
         return await self._post(self._client.fields(Companies.create, values), options, Company)
 
     def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> Awaitable[T]:
-        """
-        The create's request, ``body`` already checked and named; the answer as ``into``:
-        `Company`, or `Created` (the id only) for a bulk import's rows. (Not a coroutine of
-        its own: one frame less on every await of the request.)
-        """
-        return self._client.request_model(
-            "POST",
-            "/crm/companies",
-            into,
-            key=envelope_of(Company),
-            json=body,
-            safety=Safety.UNSAFE,
-            options=options,
-        )
+        """The create's request (`_common.post_create`): also a bulk import's, with `Created`."""
+        return c.post_create(self._client, "/crm/companies", Company, body, options, into)
 
     def list(
         self,

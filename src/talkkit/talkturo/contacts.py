@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Unpack
 
 from talkkit._fields import Doc, Field
-from talkkit._model import envelope_of
 from talkkit._options import ExtraOptions, RequestOptions, UnsafeRequestOptions
-from talkkit._request import Safety
 from talkkit._resource import Resource
 from talkkit._validate import (
     e164,
@@ -96,20 +94,8 @@ class Contacts(Resource):
         return await self._post(self._client.fields(Contacts.create, values), options, Contact)
 
     def _post(self, body: dict[str, Any], options: ExtraOptions, into: type[T]) -> Awaitable[T]:
-        """
-        The create's request, ``body`` already checked and named; the answer as ``into``:
-        `Contact`, or `Created` (the id only) for a bulk import's rows. (Not a coroutine of
-        its own: one frame less on every await of the request.)
-        """
-        return self._client.request_model(
-            "POST",
-            "/crm/contacts",
-            into,
-            key=envelope_of(Contact),
-            json=body,
-            safety=Safety.UNSAFE,
-            options=options,
-        )
+        """The create's request (`_common.post_create`): also a bulk import's, with `Created`."""
+        return c.post_create(self._client, "/crm/contacts", Contact, body, options, into)
 
     def list(
         self,

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from benchmarks._common import ROOT, Figure, Goal, Scale, Section, fmt
 
-__all__ = ["readme_install_argv", "run_cli_import"]
+__all__ = ["import_rate", "readme_install_argv", "run_cli_import"]
 
 GOAL_RATIO = 3.0
 GOAL_RAW = 0.6  # the CLI ≥ 0.6× raw aiohttp, both at C=64 (#18)
@@ -190,11 +190,23 @@ def _import(
         server_cpu = _cpu_seconds(pid) - server_cpu
     if done.returncode != 0:
         raise RuntimeError(f"contacts import failed ({done.returncode}): {done.stderr[-500:]}")
-    summary = json.loads(done.stdout)
+    rate = import_rate(done.stdout)
+    cli_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    return rate, wall, cli_cpu, server_cpu
+
+
+def import_rate(output: str) -> float:
+    """
+    Rows per second of the import itself, from ``talkkit contacts import --json``'s summary:
+    rows done ÷ the job's seconds (without the process's start).
+
+    Raises:
+        RuntimeError: The import did not create every row.
+    """
+    summary = json.loads(output)
     if summary["done"] != summary["total"]:
         raise RuntimeError(f"contacts import did not create every row: {summary}")
-    cli_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
-    return summary["done"] / summary["elapsed_seconds"], wall, cli_cpu, server_cpu
+    return float(summary["done"]) / float(summary["elapsed_seconds"])
 
 
 def _raw_import(python: Path, rows: int) -> tuple[float, float, float, float]:

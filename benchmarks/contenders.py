@@ -25,6 +25,7 @@ from talkkit import AsyncTalkory, AsyncTalkturo
 __all__ = [
     "BULK",
     "OVERHEAD",
+    "RAW_AIOHTTP_CREATE",
     "TALKORY_KEY",
     "TALKTURO_TOKEN",
     "Contender",
@@ -264,9 +265,14 @@ def _import_many(transport: str | None) -> Run:
     return run
 
 
+RAW_AIOHTTP_CREATE = Contender(
+    "raw aiohttp", per_item(_raw_aiohttp_create, worker_pool), ("aiohttp",)
+)
+"""The practical limit of contact creates: ``session.post(json=...)`` from C workers."""
+
 BULK = [
     Contender("naive httpx (gather + Semaphore)", per_item(_naive_httpx_create, gather_semaphore)),
-    Contender("raw aiohttp", per_item(_raw_aiohttp_create, worker_pool), ("aiohttp",)),
+    RAW_AIOHTTP_CREATE,
     Contender("talkkit import_many (httpx transport)", _import_many("httpx"), goal=True),
     Contender(
         "talkkit import_many (default: aiohttp transport)",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 import os
 import statistics
 import subprocess
@@ -24,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks._common import ROOT, Goal, Scale, Section, fmt, has_module
-from benchmarks.cli_import import GOAL_RAW, RAW_CONCURRENCY
+from benchmarks.cli_import import GOAL_RAW, RAW_CONCURRENCY, import_rate
 from benchmarks.server import ServerProcess
 
 __all__ = ["cli_env", "cli_import_argv", "peak_rss_mb", "run_memory", "write_contacts_csv"]
@@ -139,18 +138,11 @@ def _row(label: str, mb: float, seconds: float, rows: int) -> list[str]:
     return [label, fmt(mb, 1), f"{seconds:.1f} s", rate]
 
 
-def _cli_rate(output: str) -> float:
-    """Rows per second of the import itself (``--json``: done ÷ the job's seconds)."""
-    summary = json.loads(output[output.index("{") : output.rindex("}") + 1])
-    return float(summary["done"]) / float(summary["elapsed_seconds"])
-
-
 def _raw_rates(url: str, reps: int) -> list[float]:
     """Raw aiohttp's in-process POST rate at C=64 against ``url``, once per repetition."""
-    from benchmarks._common import worker_pool
-    from benchmarks.contenders import _raw_aiohttp_create, per_item
+    from benchmarks.contenders import RAW_AIOHTTP_CREATE
 
-    run = per_item(_raw_aiohttp_create, worker_pool)
+    run = RAW_AIOHTTP_CREATE.run
 
     async def once() -> float:
         return _RAW_POSTS / (await run(url, _RAW_POSTS, RAW_CONCURRENCY, RAW_CONCURRENCY)).wall
@@ -183,7 +175,7 @@ def run_memory(scale: Scale) -> Section:
                 cli[rows], output = peak_rss_mb(
                     cli_import_argv(path), env=cli_env(server.url), timeout=max(300.0, rows / 200)
                 )
-                rates[rows] = _cli_rate(output)
+                rates[rows] = import_rate(output)
                 label = f"`talkkit contacts import` {fmt(rows)}-row CSV"
                 section.table.append(_row(label, cli[rows], time.perf_counter() - started, rows))
             if raw:

@@ -32,7 +32,7 @@ from talkkit._attempt import NO_TIMEOUTS, attempt_limit, cut_off
 from talkkit._deadlines import Deadlines, read_timeouts
 from talkkit._intercept import sends_patched
 from talkkit._network import Network
-from talkkit._transport import headers_from_raw, read_response
+from talkkit._transport import header_list, headers_from_raw, read_response
 
 if TYPE_CHECKING:
     import aiohttp
@@ -95,6 +95,20 @@ def running_on_asyncio() -> bool:
 def _sends_by_aiohttp() -> bool:
     """Whether a request sent now goes through aiohttp (asyncio, httpx not patched)."""
     return _current_task() is not None and not sends_patched()
+
+
+def _text_headers(headers: httpx.Headers) -> list[tuple[str, str]] | None:
+    """
+    The request's header lines as text for aiohttp; ``None`` when one is not UTF-8: aiohttp
+    writes text as UTF-8, and its writer sends an undecodable value (surrogateescape) empty.
+    """
+    lines = header_list(headers)
+    try:
+        if lines is not None:
+            return [(name.decode(), value.decode()) for name, _, value in lines]
+        return [(name.decode(), value.decode()) for name, value in headers.raw]
+    except UnicodeDecodeError:
+        return None
 
 
 def _translate(
@@ -235,7 +249,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._limits = limits or httpx.Limits()
         self._network = network or Network()
-        self._plain: httpx.AsyncHTTPTransport | None = None  # while httpx is patched
+        # httpx's, while httpx is patched or for header bytes that are not UTF-8:
+        self._plain: httpx.AsyncHTTPTransport | None = None
         self._session: aiohttp.ClientSession | None = None
         self._proxy: str | None = None  # the proxy's URL (set by _open)
         self._proxy_headers: list[tuple[str, str]] | None = None  # with its credentials
@@ -273,6 +288,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session = session
         return session
 
+    def _httpx(self) -> httpx.AsyncHTTPTransport:
+        """httpx's own transport, for what aiohttp cannot send (built once)."""
+        if self._plain is None:
+            self._plain = self._network.httpx_transport(self._limits)
+        return self._plain
+
     def _bounds(self, request: httpx.Request) -> tuple[float, aiohttp.ClientTimeout]:
         """The attempt's `_limit` and aiohttp's timeouts for ``request`` (kept per value)."""
         ext: Mapping[str, float | None] = request.extensions.get("timeout", NO_TIMEOUTS)
@@ -304,9 +325,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the body is returned whole when it has already arrived."""
         if sends_patched():  # a mock or a tracer watches httpx: send where it looks
-            if self._plain is None:
-                self._plain = self._network.httpx_transport(self._limits)
-            return await _bounded(self._plain, request)
+            return await _bounded(self._httpx(), request)
         task = _current_task()
         if task is None:
             raise RuntimeError(
@@ -325,12 +344,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         else:
             if data is not None and len(data) > self._large:
                 data = _Slices(data)
-        # aiohttp writes header text as utf-8/surrogateescape: this round-trips any byte.
         # (Without an Accept-Encoding the session's default goes: see `_open`.)
-        headers = [
-            (k.decode("utf-8", "surrogateescape"), v.decode("utf-8", "surrogateescape"))
-            for k, v in request.headers.raw
-        ]
+        headers = _text_headers(request.headers)
+        if headers is None:  # httpx sends header bytes as they are
+            return await _bounded(self._httpx(), request)
         proxy_headers = self._proxy_headers
         if proxy_headers is not None and request.url.scheme == "http":
             # A forwarded request carries them itself (aiohttp sends ``proxy_headers`` only

@@ -81,6 +81,7 @@ T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
 
 _URLS = 256  # parsed URLs a client keeps (by path; ids make many, fixed paths few)
+_CARRIES_ID = (Model, list)  # results that carry the call's request id
 # Set by httpx (framing) and by the request id layer: a caller who sets one takes the slow path.
 _SET_BY_US = frozenset({"host", "content-length", "transfer-encoding"}) | ID_HEADERS
 _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Length: 0``
@@ -556,7 +557,7 @@ class BaseClient:
         body, response = await self._json(method, path, call)
         payload = self.dialect.unwrap(body, key or envelope_of(cls))
         result = self.structure(payload, cls)
-        if not isinstance(result, Model | list):  # (`Created`: no record, no request id)
+        if not isinstance(result, _CARRIES_ID):  # (`Created`: no record, no request id)
             return result
         return set_request_id(result, request_id_of(response))
 

@@ -16,7 +16,7 @@ from email.utils import parsedate_to_datetime
 
 from talkkit._transport import header_list
 
-__all__ = ["parse_rate_limit", "parse_retry_after", "request_id_from"]
+__all__ = ["parse_rate_limit", "parse_retry_after", "rate_limit_remaining", "request_id_from"]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
 _RAW_REQUEST_ID_HEADERS = tuple(name.encode() for name in _REQUEST_ID_HEADERS)
@@ -93,6 +93,14 @@ def parse_rate_limit(
         _count(found.get(_REMAINING)),
         None if reset is None else _reset(reset.decode("ascii")),
     )
+
+
+def rate_limit_remaining(headers: Mapping[str, str]) -> int | None:
+    """``X-RateLimit-Remaining`` as `parse_rate_limit` reads it, without the other two."""
+    found = _raw_values(headers)
+    if found is None:
+        return _int(headers.get("x-ratelimit-remaining"))
+    return _count(found.get(_REMAINING))
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:

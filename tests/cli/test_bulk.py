@@ -346,3 +346,25 @@ def test_unreachable_redis_is_a_usage_error_before_sending(cli: Cli, company_id:
     assert f"127.0.0.1:{port}" in result.output
     assert "hunter2" not in result.output
     assert len(cli.emu.request_log) == sent
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("remaining", "exhausted"), [("0", 1), ("0, 0;w=60", 1), ("3", 0), (None, 0)]
+)
+async def test_traffic_counts_the_answers_that_exhaust_the_limit(
+    remaining: str | None, exhausted: int
+) -> None:
+    """``X-RateLimit-Remaining: 0`` is counted (read as the rate limiter reads it)."""
+    from talkkit._transport import headers_from_raw, read_response
+
+    raw = [(b"Content-Type", b"application/json")]
+    if remaining is not None:
+        raw.append((b"X-RateLimit-Remaining", remaining.encode()))
+    traffic = _common.Traffic()
+
+    async def answer(request: object) -> Any:
+        return read_response(200, headers_from_raw(raw), b"{}", {})
+
+    await traffic(None, answer)  # type: ignore[arg-type]
+    assert (traffic.attempts, traffic.exhausted) == (1, exhausted)

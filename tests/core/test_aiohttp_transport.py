@@ -188,6 +188,23 @@ async def test_get_round_trip_and_repeated_headers() -> None:
 
 
 @asyncio_only
+async def test_header_bytes_go_out_as_they_are() -> None:
+    """Header values in UTF-8 or in no encoding at all reach the server byte for byte."""
+
+    async def raw_headers(request: httpx.Request, call_next: Any) -> httpx.Response:
+        request.headers = httpx.Headers(
+            [*request.headers.raw, (b"X-Text", "café".encode()), (b"X-Bytes", b"\xff\xfe")]
+        )
+        return await call_next(request)
+
+    async with serve(ok()) as server, client_for(server.url, middleware=[raw_headers]) as client:
+        await client.request("GET", "/v1/thing")
+    lines = server.received[0].header_lines()
+    assert "x-text: café".encode() in lines
+    assert b"x-bytes: \xff\xfe" in lines  # (aiohttp's writer would send it empty)
+
+
+@asyncio_only
 async def test_post_body_sent_once_exactly() -> None:
     """A POST's JSON body arrives byte for byte with its length and type."""
     async with serve(ok()) as server, client_for(server.url) as client:

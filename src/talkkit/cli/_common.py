@@ -18,6 +18,7 @@ import httpx
 
 from talkkit._client import BaseClient
 from talkkit._config import RateLimit, RetryEvent, RetryPolicy
+from talkkit._headers import rate_limit_remaining
 from talkkit.errors import APIConnectionError, APIError, ConfigurationError
 from talkkit.middleware import RateLimitMiddleware
 from talkkit.typing import Handler
@@ -171,7 +172,7 @@ class Traffic:
         except APIConnectionError:
             self.dropped += 1
             raise
-        if response.headers.get("x-ratelimit-remaining") == "0":
+        if rate_limit_remaining(response.headers) == 0:
             self.exhausted += 1
         return response
 

@@ -27,15 +27,13 @@ __all__ = ["ID_HEADERS", "RequestIdMiddleware", "new_id", "stamp"]
 ID_HEADERS = frozenset({REQUEST_ID_HEADER.lower(), IDEMPOTENCY_KEY_HEADER.lower()})
 """The headers this layer sets, lowercase."""
 
-# UUID4: version 4 in the high nibble of octet 6, variant 0b10 in the top bits of octet 8.
-_VERSION_BITS = (0xF000 << 64) | (0xC000 << 48)
-_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
-
 
 def new_id() -> str:
     """A fresh random id (UUID4, 32 hex digits): ``uuid.uuid4().hex``, without the object."""
-    number = int.from_bytes(os.urandom(16)) & ~_VERSION_BITS | _VERSION_4
-    return f"{number:032x}"
+    octets = bytearray(os.urandom(16))
+    octets[6] = octets[6] & 0x0F | 0x40  # version 4 in the high nibble of octet 6
+    octets[8] = octets[8] & 0x3F | 0x80  # variant 0b10 in the top bits of octet 8
+    return octets.hex()
 
 
 def stamp(ctx: CallContext, given: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -36,6 +36,7 @@ from talkkit._constants import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
     IDEMPOTENCY_KEY_HEADER,
+    REQUEST_ID_HEADER,
     USER_AGENT,
 )
 from talkkit._converter import structure
@@ -82,6 +83,10 @@ TimeoutTypes = float | httpx.Timeout | None
 
 _URLS = 256  # parsed URLs a client keeps (by path; ids make many, fixed paths few)
 _CARRIES_ID = (Model, list)  # results that carry the call's request id
+_ID_NAMES = {  # the id layer's header names as a `HeaderLine`'s (as sent, lowercase)
+    name: (name.encode(), name.lower().encode())
+    for name in (REQUEST_ID_HEADER, IDEMPOTENCY_KEY_HEADER)
+}
 # Set by httpx (framing) and by the request id layer: a caller who sets one takes the slow path.
 _SET_BY_US = frozenset({"host", "content-length", "transfer-encoding"}) | ID_HEADERS
 _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Length: 0``
@@ -341,10 +346,8 @@ class BaseClient:
         """
         own = self._lines
         if headers is None and own is not None:
-            stamped = [
-                (name.encode(), name.lower().encode(), value.encode())
-                for name, value in ids.items()
-            ]
+            names = _ID_NAMES
+            stamped = [names[name] + (value.encode(),) for name, value in ids.items()]
             if content:
                 length = (b"Content-Length", b"content-length", str(len(content)).encode())
                 return headers_from_lines([*self._json_lines, length, *stamped])

@@ -99,6 +99,9 @@ class JobStop:
         job when the window shows a storm: of the last `STORM_WINDOW` sends, at least
         `STORM_SHARE` failed with a 5xx, no answer or an unclear one after the client's retries.
         """
+        if error is None and not self._troubled:  # a calm window stays calm
+            self._recent.append(False)
+            return
         bad = _troubled(error)
         if len(self._recent) == STORM_WINDOW and self._recent[0]:
             self._troubled -= 1

@@ -91,20 +91,26 @@ class MemoryLimiterStore:
             state = self._keys[key] = _KeyState()
         return state
 
+    # The synchronous methods run on every request: conditional expressions rather than
+    # `max`, the state read straight from the table (`_state` makes it the first time).
+
     async def reserve(self, key: str, interval: float | None, burst: int) -> float:
         return self.reserve_now(key, interval, burst)
 
     def reserve_now(self, key: str, interval: float | None, burst: int) -> float:
         """Synchronous `reserve` (the in-memory store needs no I/O)."""
         now = self._clock()
-        state = self._state(key)
-        start = max(now, state.cooldown_until)
+        state = self._keys.get(key) or self._state(key)
+        until = state.cooldown_until
+        start = until if until > now else now
         if interval is None:
             return start - now
-        tat = max(state.tat, start) + interval
-        state.tat = tat
-        allowed_at = max(tat - burst * interval, start)
-        return max(allowed_at - now, 0.0)
+        tat = state.tat
+        state.tat = tat = (tat if tat > start else start) + interval
+        allowed_at = tat - burst * interval
+        if allowed_at < start:
+            allowed_at = start
+        return allowed_at - now if allowed_at > now else 0.0
 
     async def cooldown(self, key: str, seconds: float, interval: float | None, burst: int) -> None:
         self.cooldown_now(key, seconds, interval, burst)
@@ -126,7 +132,9 @@ class MemoryLimiterStore:
 
     def cooldown_remaining_now(self, key: str) -> float:
         """Synchronous `cooldown_remaining`."""
-        return max(self._state(key).cooldown_until - self._clock(), 0.0)
+        state = self._keys.get(key) or self._state(key)
+        left = state.cooldown_until - self._clock()
+        return left if left > 0.0 else 0.0
 
     async def sync_remaining(
         self, key: str, remaining: int, interval: float | None, burst: int, *, exact: bool
@@ -139,7 +147,8 @@ class MemoryLimiterStore:
         """Synchronous `sync_remaining`."""
         if interval is None:
             return
-        state = self._state(key)
-        tat = self._clock() + (burst - min(max(remaining, 0), burst)) * interval
+        state = self._keys.get(key) or self._state(key)
+        held = burst if remaining <= 0 else burst - remaining if remaining < burst else 0
+        tat = self._clock() + held * interval
         if exact or tat > state.tat:
             state.tat = tat

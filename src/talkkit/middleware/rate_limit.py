@@ -154,7 +154,7 @@ class RateLimitMiddleware:
         """
         limit, remaining, reset = parse_rate_limit(headers)  # type: ignore[arg-type]
         if limit is not None and limit > 0 and self.configured is None:
-            rate = self.rate
+            rate = self._rate
             if rate is None or rate.limit != limit:
                 self.rate = RateLimit(limit, self.period, burst=max(int(limit), 1))
         if status == 429:

@@ -93,9 +93,38 @@ _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Leng
 _NO_CONTENT = (b"Content-Length", b"content-length", b"0")
 _JSON_OPENERS = frozenset({b"{", b"["})
 _decode_json = jsonlib.JSONDecoder().decode  # what ``json.loads`` uses for text
-# What ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)`` does, less building an
-# encoder per call (it keeps no state between calls).
-_encode_json = jsonlib.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """
+    What ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)`` does, with the C
+    encoder built once: ``dumps`` builds one per call (0.7 µs of its 1.6 µs for a contact).
+    It keeps no cycle check: a body that holds itself raises RecursionError, not ValueError.
+    """
+    encoder = jsonlib.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    make = getattr(jsonlib.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return encoder.encode
+    encode = make(
+        None,  # no markers: no cycle check
+        encoder.default,
+        jsonlib.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # no indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    join = "".join
+
+    def encode_json(body: Any) -> str:
+        return join(encode(body, 0))
+
+    return encode_json
+
+
+_encode_json = _json_encoder()
 
 
 @cache

@@ -7,12 +7,16 @@ one timer cutting every attempt of an aiohttp transport.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from talkkit import AsyncTalkory, _transport
+from talkkit._client import _encode_json
 from talkkit._headers import parse_rate_limit, request_id_from
 from talkkit._request import Safety
 from talkkit._transport import (
@@ -119,6 +123,29 @@ def test_one_pass_reads_equal_the_get_reads(pairs: list[tuple[bytes, bytes]]) ->
     as_dict = dict(headers.items())  # a plain mapping: read with .get()
     assert parse_rate_limit(headers) == parse_rate_limit(as_dict)
     assert request_id_from(headers) == request_id_from(as_dict)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_bodies_are_encoded_as_json_dumps_encodes_them(body: object) -> None:
+    """A request body's text is ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)``."""
+    assert _encode_json(body) == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_a_body_that_cannot_be_encoded_fails_before_sending() -> None:
+    """What JSON cannot hold is refused by name; a body that holds itself is refused too."""
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _encode_json({"when": object()})
+    cyclic: dict[str, object] = {}
+    cyclic["self"] = cyclic
+    with pytest.raises(RecursionError):
+        _encode_json(cyclic)
 
 
 def test_new_id_is_a_uuid4_in_hex() -> None:

@@ -14,7 +14,9 @@ talkkit's retry layer alone decides, logs and counts re-sends. aiohttp is asynci
 Both send through httpx's transport instead while httpx's transport or httpcore's pool is
 patched (`talkkit._intercept.sends_patched`): respx and pytest-httpx then intercept every
 request, and OpenTelemetry's httpx instrumentation, which wraps the same method, records it.
-Proxy and CA settings come from one `talkkit._network.Network`, shared with that transport.
+So does a request with a header whose bytes are not UTF-8: aiohttp writes header text as
+UTF-8 and would send such a value empty; httpx sends the bytes as they are. Proxy and CA
+settings come from one `talkkit._network.Network`, shared with that transport.
 """
 
 from __future__ import annotations

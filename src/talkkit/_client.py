@@ -92,7 +92,49 @@ _SET_BY_US = frozenset({"host", "content-length", "transfer-encoding"}) | ID_HEA
 _LENGTH_ZERO = frozenset({"POST", "PUT", "PATCH"})  # httpx sends ``Content-Length: 0``
 _NO_CONTENT = (b"Content-Length", b"content-length", b"0")
 _JSON_OPENERS = frozenset({b"{", b"["})
-_decode_json = jsonlib.JSONDecoder().decode  # what ``json.loads`` uses for text
+_JSON_BLANKS = " \t\n\r"  # the blanks JSON allows around a value
+# What ``json.loads`` reads a value with (set on the decoder by its ``__init__``):
+_scan_json: Callable[[str, int], tuple[Any, int]] = vars(jsonlib.JSONDecoder())["scan_once"]
+
+
+def _decode_json(text: str) -> Any:
+    """
+    ``json.loads(text)`` for a text that starts with its value (no blank first): the decoder's
+    scanner called straight, without the two calls and two regular expressions around it.
+
+    Raises:
+        json.JSONDecodeError: Not one JSON value (a `ValueError`).
+    """
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration as exc:
+        raise jsonlib.JSONDecodeError("Expecting value", text, exc.value) from None
+    if end != len(text) and (extra := text[end:].lstrip(_JSON_BLANKS)):
+        raise jsonlib.JSONDecodeError("Extra data", text, len(text) - len(extra))
+    return value
+
+
+def _body(method: str, path: str, response: httpx.Response) -> Any:
+    """
+    The decoded JSON body of ``response`` (``None`` when empty).
+
+    Raises:
+        DecodeError: The body is not JSON.
+    """
+    content = response.content
+    try:
+        if content[:1] in _JSON_OPENERS and content[1:2] != b"\0":
+            # What ``json.loads(content)`` does, less guessing the encoding (UTF-8 here:
+            # a UTF-16 or UTF-32 body has a zero byte there, a BOM is no opener).
+            return _decode_json(content.decode("utf-8", "surrogatepass"))
+        if not content.strip():
+            return None
+        return jsonlib.loads(content)
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(
+            f"{method} {path} answered {response.status_code} with a body that is not JSON",
+            request_id=response.request.headers.get("x-request-id"),
+        ) from exc
 
 
 def _json_encoder() -> Callable[[Any], str]:
@@ -542,31 +584,12 @@ class BaseClient:
 
     async def send_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Reply:
         """Like `request`, returning the decoded JSON body with the call's request id."""
-        body, response = await self._json(method, path, call)
-        return Reply(body, request_id_of(response))
-
-    async def _json(self, method: str, path: str, call: CallArgs) -> tuple[Any, httpx.Response]:
-        # The decoded body and the response, for the call's arguments as they came:
-        # `request_model` hands on its own, so no second dict is built per call.
         response = await self.request(method, path, **call)
-        content = response.content
-        try:
-            if content[:1] in _JSON_OPENERS and content[1:2] != b"\0":
-                # What ``json.loads(content)`` does, less guessing the encoding (UTF-8 here:
-                # a UTF-16 or UTF-32 body has a zero byte there, a BOM is no opener).
-                return _decode_json(content.decode("utf-8", "surrogatepass")), response
-            if not content.strip():
-                return None, response
-            return jsonlib.loads(content), response
-        except (ValueError, RecursionError) as exc:
-            raise DecodeError(
-                f"{method} {path} answered {response.status_code} with a body that is not JSON",
-                request_id=response.request.headers.get("x-request-id"),
-            ) from exc
+        return Reply(_body(method, path, response), request_id_of(response))
 
     async def request_json(self, method: str, path: str, **call: Unpack[CallArgs]) -> Any:
         """Like `request`, returning the decoded JSON body (``None`` when empty)."""
-        return (await self._json(method, path, call))[0]
+        return _body(method, path, await self.request(method, path, **call))
 
     async def request_model(
         self,
@@ -586,8 +609,9 @@ class BaseClient:
         dialect's default applies (Talkover's ``data``; Talkory has no envelope). The model
         (each model of a list) carries the call's request id as ``_request_id``.
         """
-        body, response = await self._json(method, path, call)
-        payload = self.dialect.unwrap(body, key or envelope_of(cls))
+        # (The call's arguments handed on as they came: no second dict per call.)
+        response = await self.request(method, path, **call)
+        payload = self.dialect.unwrap(_body(method, path, response), key or envelope_of(cls))
         result = self.structure(payload, cls)
         if not isinstance(result, _CARRIES_ID):  # (`Created`: no record, no request id)
             return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talkkit import AsyncTalkory, _transport
-from talkkit._client import _encode_json
+from talkkit._client import _decode_json, _encode_json
 from talkkit._headers import parse_rate_limit, request_id_from
 from talkkit._request import Safety
 from talkkit._transport import (
@@ -136,6 +137,23 @@ _JSON = st.recursive(
 def test_bodies_are_encoded_as_json_dumps_encodes_them(body: object) -> None:
     """A request body's text is ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)``."""
     assert _encode_json(body) == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+@given(
+    st.lists(_JSON, max_size=3) | st.dictionaries(st.text(), _JSON, max_size=3),
+    st.sampled_from(["", " ", "\n\t\r ", " x", "{}", ",", "\u00a0"]),
+)
+def test_answers_are_decoded_as_json_loads_decodes_them(body: object, tail: str) -> None:
+    """An answer's JSON object or array reads as ``json.loads`` reads it, errors included."""
+    text = json.dumps(body) + tail
+
+    def outcome(decode: Callable[[str], object]) -> str:
+        try:
+            return repr(decode(text))  # (repr: NaN is not NaN)
+        except json.JSONDecodeError as exc:
+            return f"error: {exc}"
+
+    assert outcome(_decode_json) == outcome(json.loads)
 
 
 def test_a_body_that_cannot_be_encoded_fails_before_sending() -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "has_module",
     "machine_info",
     "save_chart",
+    "spread",
     "transport_env",
     "worker_pool",
 ]
@@ -144,6 +145,14 @@ class Section:
     charts: list[str] = field(default_factory=list)
     extra: str = ""  # more Markdown after the table (e.g. a profile)
     data: dict[str, object] = field(default_factory=dict)
+
+
+def spread(ours: Figure, theirs: Figure) -> str:
+    """The ratio of two interleaved series repetition by repetition: ``"a–b× over N runs"``."""
+    ratios = sorted(a / b for a, b in zip(ours.samples, theirs.samples, strict=False) if b)
+    if not ratios:
+        return "no paired runs"
+    return f"{ratios[0]:.2f}–{ratios[-1]:.2f}× over {len(ratios)} runs"
 
 
 def fmt(value: float, digits: int = 0) -> str:

@@ -76,6 +76,8 @@ if TYPE_CHECKING:
     import cattrs
     from opentelemetry.trace import TracerProvider
 
+    from talkkit._fields import FieldSet
+
 __all__ = ["BaseClient", "CallArgs", "ClientConfig", "ClientOptions", "DerivedOptions", "Reply"]
 
 T = TypeVar("T")
@@ -167,6 +169,17 @@ def _json_encoder() -> Callable[[Any], str]:
 
 
 _encode_json = _json_encoder()
+
+
+@cache
+def _field_set(method: Callable[..., Any]) -> FieldSet:
+    """
+    `fields_of`, imported on the first call (``import talkkit`` does not load it) and then
+    looked up in this cache: an import statement per call cost 0.5 µs.
+    """
+    from talkkit._fields import fields_of
+
+    return fields_of(method)
 
 
 @cache
@@ -635,9 +648,7 @@ class BaseClient:
         Raises:
             InvalidRequestError: A required field is missing or a value fails its check.
         """
-        from talkkit._fields import fields_of  # the resources have loaded it: a lookup
-
-        return fields_of(method).build(values, self.dialect.request_case, into, checked=checked)
+        return _field_set(method).build(values, self.dialect.request_case, into, checked=checked)
 
     def structure(self, data: Any, cls: type[T], *, request_id: str | None = None) -> T:
         """

@@ -82,7 +82,6 @@ class _Import:
         # The class's own method (its module imports this one, so not by name).
         self.create = type(resource).create
         self.fields = fields_of(self.create)
-        self.case = client.dialect.request_case  # the wire names `client.fields` gives
         self.columns = import_columns(self.create)
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +91,7 @@ class _Import:
 
     async def send(self, payload: dict[str, Any]) -> str | None:
         """Create one checked row (named for the wire, not checked again); the new object's id."""
-        body = self.fields.build(payload, self.case, checked=True)
+        body = self.client.fields(self.create, payload, checked=True)
         return (await self.resource._post(body, self.options, Created)).id
 
     async def check_parents(self, company_id: str | None = None) -> None:
